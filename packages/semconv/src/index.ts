@@ -1,0 +1,5 @@
+/** The telemetry contract of LLM Edge Agent (DESIGN.md, "The telemetry contract"). */
+export * from './metrics.js';
+export * from './traces.js';
+export * from './logs.js';
+export * from './ports.js';
