@@ -1,0 +1,133 @@
+/** Cost Analytics: upstream spend per provider and model, what the cache saved, and the trend. */
+import { Metrics } from '@llm-edge/semconv';
+import { AlertThresholds } from '../alert-thresholds.js';
+import type { DashboardSpec } from '../build-dashboard.js';
+import { barGaugePanel, redAbove, statPanel, timeSeriesPanel } from '../panels.js';
+import { RANGE, gateway, increase, rate, sumBy } from '../promql.js';
+import type { PromLabel } from '../promql.js';
+
+const SECONDS_PER_HOUR = 3600;
+
+/** Dollars per hour, from the per-second rate of a dollar counter. */
+function usdPerHour(metric: typeof Metrics.costUsdTotal | typeof Metrics.cacheSavingsUsdTotal, by: readonly PromLabel[]): string {
+  return `${sumBy(by, rate(gateway(metric)))} * ${SECONDS_PER_HOUR}`;
+}
+
+const spend = (window: string, offset?: string): string => sumBy([], increase(gateway(Metrics.costUsdTotal), window, offset));
+const saved = (window: string): string => sumBy([], increase(gateway(Metrics.cacheSavingsUsdTotal), window));
+
+export function costAnalytics(): DashboardSpec {
+  return {
+    uid: 'llm-edge-cost-analytics',
+    title: 'LLM Edge Agent / Cost Analytics',
+    description: 'Upstream spend per provider and model, savings from the cache, and the spend trend against the cost alerts.',
+    fileName: 'cost-analytics.json',
+    from: 'now-24h',
+    panels: [
+      statPanel({
+        title: 'Spend, last 24 hours',
+        description: `Upstream spend over the last 24 hours. HighDailyCost fires above $${AlertThresholds.dailyCostUsd} for 1h.`,
+        unit: 'currencyUSD',
+        queries: [{ expr: spend('24h'), legend: 'spend' }],
+        thresholds: redAbove(AlertThresholds.dailyCostUsd),
+      }),
+      statPanel({
+        title: 'Spend in range',
+        description: 'Upstream spend over the selected time range.',
+        unit: 'currencyUSD',
+        queries: [{ expr: spend(RANGE), legend: 'spend', instant: true }],
+      }),
+      statPanel({
+        title: 'Saved by cache in range',
+        description: 'Spend avoided by answering from cache, over the selected time range.',
+        unit: 'currencyUSD',
+        queries: [{ expr: saved(RANGE), legend: 'saved', instant: true }],
+      }),
+      statPanel({
+        title: 'Share saved by cache',
+        description: 'Saved by cache over what the traffic would have cost without it, over the selected time range.',
+        unit: 'percentunit',
+        queries: [{ expr: `${saved(RANGE)} / (${saved(RANGE)} + ${spend(RANGE)})`, legend: 'saved', instant: true }],
+        min: 0,
+        max: 1,
+      }),
+      timeSeriesPanel({
+        title: 'Spend per hour by provider',
+        description: 'Upstream spend rate in US dollars per hour, by provider.',
+        unit: 'currencyUSD',
+        queries: [{ expr: usdPerHour(Metrics.costUsdTotal, ['provider']), legend: '{{provider}}' }],
+        min: 0,
+      }),
+      timeSeriesPanel({
+        title: 'Spend per hour by model',
+        description: 'Upstream spend rate in US dollars per hour, by provider and model.',
+        unit: 'currencyUSD',
+        queries: [{ expr: usdPerHour(Metrics.costUsdTotal, ['provider', 'model']), legend: '{{provider}} / {{model}}' }],
+        min: 0,
+      }),
+      barGaugePanel({
+        title: 'Spend by model in range',
+        description: 'Upstream spend over the selected time range, by provider and model.',
+        unit: 'currencyUSD',
+        queries: [
+          {
+            expr: sumBy(['provider', 'model'], increase(gateway(Metrics.costUsdTotal))),
+            legend: '{{provider}} / {{model}}',
+            instant: true,
+          },
+        ],
+        min: 0,
+      }),
+      barGaugePanel({
+        title: 'Saved by cache by model in range',
+        description: 'Spend avoided by answering from cache over the selected time range, by model.',
+        unit: 'currencyUSD',
+        queries: [
+          { expr: sumBy(['model'], increase(gateway(Metrics.cacheSavingsUsdTotal))), legend: '{{model}}', instant: true },
+        ],
+        min: 0,
+      }),
+      timeSeriesPanel({
+        title: 'Rolling 24-hour spend',
+        description: 'Spend over the 24 hours before each point; the dashed line is the HighDailyCost limit.',
+        unit: 'currencyUSD',
+        queries: [{ expr: spend('24h'), legend: 'last 24h' }],
+        thresholds: redAbove(AlertThresholds.dailyCostUsd),
+        min: 0,
+      }),
+      timeSeriesPanel({
+        title: 'Hourly spend vs yesterday',
+        description: 'Spend over the hour before each point, and over the same hour one day earlier.',
+        unit: 'currencyUSD',
+        queries: [
+          { expr: spend('1h'), legend: 'last hour' },
+          { expr: spend('1h', '1d'), legend: 'same hour yesterday' },
+        ],
+        min: 0,
+      }),
+      timeSeriesPanel({
+        title: 'Spend growth vs yesterday',
+        description: `Last hour's spend over the same hour yesterday. CostSpike fires above ${AlertThresholds.costSpikeRatio}x for 30m.`,
+        unit: 'percentunit',
+        queries: [{ expr: `${spend('1h')} / ${spend('1h', '1d')}`, legend: 'today / yesterday' }],
+        thresholds: redAbove(AlertThresholds.costSpikeRatio),
+        min: 0,
+      }),
+      timeSeriesPanel({
+        title: 'Saved by cache per hour by model',
+        description: 'Spend avoided by answering from cache, in US dollars per hour, by model.',
+        unit: 'currencyUSD',
+        queries: [{ expr: usdPerHour(Metrics.cacheSavingsUsdTotal, ['model']), legend: '{{model}}' }],
+        min: 0,
+      }),
+      timeSeriesPanel({
+        title: 'Tokens per second',
+        description: 'Tokens used upstream per second, by provider and type (prompt, completion).',
+        unit: 'short',
+        queries: [{ expr: sumBy(['provider', 'type'], rate(gateway(Metrics.tokensTotal))), legend: '{{provider}} {{type}}' }],
+        min: 0,
+        width: 24,
+      }),
+    ],
+  };
+}

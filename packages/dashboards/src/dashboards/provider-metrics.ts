@@ -1,0 +1,125 @@
+/** Provider Metrics: per provider, how fast and how reliably it answers, and how resilience reacts. */
+import { BreakerState, Metrics } from '@llm-edge/semconv';
+import { AlertThresholds } from '../alert-thresholds.js';
+import type { DashboardSpec } from '../build-dashboard.js';
+import { redAbove, redBelow, statPanel, stateTimelinePanel, timeSeriesPanel } from '../panels.js';
+import { gateway, maxBy, quantile, rate, sumBy } from '../promql.js';
+import { breakerStates, providerHealthStates } from '../states.js';
+
+/** Breaker state per provider: the worst any instance reports. */
+const breakerState = (): string => maxBy(['provider'], gateway(Metrics.circuitBreakerState));
+
+export function providerMetrics(): DashboardSpec {
+  return {
+    uid: 'llm-edge-provider-metrics',
+    title: 'LLM Edge Agent / Provider Metrics',
+    description: 'Latency, errors, retries, fallbacks and circuit breaker state per upstream provider.',
+    fileName: 'provider-metrics.json',
+    panels: [
+      statPanel({
+        title: 'Open circuit breakers',
+        description: 'Providers whose breaker is open on at least one instance. CircuitBreakerOpen fires when one stays open for 2m.',
+        unit: 'short',
+        queries: [{ expr: `count(${breakerState()} == ${BreakerState.open}) or vector(0)`, legend: 'open' }],
+        thresholds: redAbove(1),
+      }),
+      statPanel({
+        title: 'Provider attempts',
+        description: 'Attempts sent to providers per second, retries included.',
+        unit: 'reqps',
+        queries: [{ expr: sumBy([], rate(gateway(Metrics.providerRequestsTotal))), legend: 'attempts' }],
+      }),
+      statPanel({
+        title: 'Retries',
+        description: 'Attempts retried after a failure, per second.',
+        unit: 'ops',
+        queries: [{ expr: sumBy([], rate(gateway(Metrics.retriesTotal))), legend: 'retries' }],
+      }),
+      statPanel({
+        title: 'Fallbacks',
+        description: 'Requests moved to the next target of their route, per second.',
+        unit: 'ops',
+        queries: [{ expr: sumBy([], rate(gateway(Metrics.fallbacksTotal))), legend: 'fallbacks' }],
+      }),
+      timeSeriesPanel({
+        title: 'Provider latency',
+        description: `Percentiles of the time from attempt sent to provider response complete; the dashed line is the ${AlertThresholds.p95LatencySeconds}s HighLatency limit on end-to-end p95.`,
+        unit: 's',
+        queries: [
+          { expr: quantile(0.5, Metrics.providerLatencySeconds, ['provider']), legend: 'p50 {{provider}}' },
+          { expr: quantile(0.95, Metrics.providerLatencySeconds, ['provider']), legend: 'p95 {{provider}}' },
+        ],
+        thresholds: redAbove(AlertThresholds.p95LatencySeconds),
+        min: 0,
+      }),
+      timeSeriesPanel({
+        title: 'Attempts by status',
+        description: 'Attempts sent to providers per second, by provider and status.',
+        unit: 'reqps',
+        queries: [{ expr: sumBy(['provider', 'status'], rate(gateway(Metrics.providerRequestsTotal))), legend: '{{provider}} {{status}}' }],
+        min: 0,
+      }),
+      timeSeriesPanel({
+        title: 'Errors by reason',
+        description: 'Failed provider attempts per second, by provider and reason (timeout, connection, rate_limited, ...).',
+        unit: 'ops',
+        queries: [{ expr: sumBy(['provider', 'reason'], rate(gateway(Metrics.providerErrorsTotal))), legend: '{{provider}} {{reason}}' }],
+        min: 0,
+      }),
+      timeSeriesPanel({
+        title: 'Error ratio by provider',
+        description: 'Failed attempts over all attempts, per provider. Retries and fallbacks may still answer the caller.',
+        unit: 'percentunit',
+        queries: [
+          {
+            expr: `${sumBy(['provider'], rate(gateway(Metrics.providerErrorsTotal)))} / ${sumBy(['provider'], rate(gateway(Metrics.providerRequestsTotal)))}`,
+            legend: '{{provider}}',
+          },
+        ],
+        min: 0,
+      }),
+      timeSeriesPanel({
+        title: 'Retries by provider',
+        description: 'Attempts retried after a failure, per second, by provider.',
+        unit: 'ops',
+        queries: [{ expr: sumBy(['provider'], rate(gateway(Metrics.retriesTotal))), legend: '{{provider}}' }],
+        min: 0,
+      }),
+      timeSeriesPanel({
+        title: 'Fallbacks',
+        description: 'Requests moved from one target of a route to the next, per second.',
+        unit: 'ops',
+        queries: [{ expr: sumBy(['from', 'to'], rate(gateway(Metrics.fallbacksTotal))), legend: '{{from}} → {{to}}' }],
+        min: 0,
+      }),
+      stateTimelinePanel({
+        title: 'Circuit breaker state',
+        description: 'Breaker state per provider (the worst over instances): closed, half-open (probing) or open (skipped).',
+        unit: 'none',
+        queries: [{ expr: breakerState(), legend: '{{provider}}' }],
+        thresholds: [
+          { value: null, color: 'green' },
+          { value: BreakerState.halfOpen, color: 'orange' },
+          { value: BreakerState.open, color: 'red' },
+        ],
+        mappings: breakerStates,
+      }),
+      stateTimelinePanel({
+        title: 'Provider health',
+        description: 'Whether each provider is taking traffic on at least one instance.',
+        unit: 'none',
+        queries: [{ expr: maxBy(['provider'], gateway(Metrics.providerHealth)), legend: '{{provider}}' }],
+        thresholds: redBelow(1),
+        mappings: providerHealthStates,
+      }),
+      timeSeriesPanel({
+        title: 'Tokens by provider',
+        description: 'Tokens used upstream per second, by provider and type.',
+        unit: 'short',
+        queries: [{ expr: sumBy(['provider', 'type'], rate(gateway(Metrics.tokensTotal))), legend: '{{provider}} {{type}}' }],
+        min: 0,
+        width: 24,
+      }),
+    ],
+  };
+}

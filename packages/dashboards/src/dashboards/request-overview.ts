@@ -1,0 +1,143 @@
+/** Request Overview: is the gateway answering, how fast, how often wrongly, and how often from cache. */
+import { Metrics } from '@llm-edge/semconv';
+import { AlertThresholds } from '../alert-thresholds.js';
+import type { DashboardSpec } from '../build-dashboard.js';
+import { redAbove, redBelow, statPanel, timeSeriesPanel } from '../panels.js';
+import { gateway, quantile, rate, re, sumBy } from '../promql.js';
+import { cacheHitRatio, errorRatio, requestLatency, requestRate } from '../queries.js';
+
+export function requestOverview(): DashboardSpec {
+  return {
+    uid: 'llm-edge-request-overview',
+    title: 'LLM Edge Agent / Request Overview',
+    description: 'Request rate, latency percentiles, errors and cache hits of the gateway.',
+    fileName: 'request-overview.json',
+    panels: [
+      statPanel({
+        title: 'Request rate',
+        description: 'Requests answered per second, all routes.',
+        unit: 'reqps',
+        queries: [{ expr: requestRate(), legend: 'requests' }],
+      }),
+      statPanel({
+        title: 'Error ratio (5xx)',
+        description: `Share of responses with a 5xx status. HighErrorRate fires above ${AlertThresholds.errorRatio * 100}% for 5m.`,
+        unit: 'percentunit',
+        queries: [{ expr: errorRatio(), legend: '5xx ratio' }],
+        thresholds: redAbove(AlertThresholds.errorRatio),
+      }),
+      statPanel({
+        title: 'p95 latency',
+        description: `95th percentile of request duration. HighLatency fires above ${AlertThresholds.p95LatencySeconds}s for 5m.`,
+        unit: 's',
+        queries: [{ expr: requestLatency(0.95), legend: 'p95' }],
+        thresholds: redAbove(AlertThresholds.p95LatencySeconds),
+      }),
+      statPanel({
+        title: 'Cache hit ratio',
+        description: `Share of cache-eligible requests answered from L1 or L2. LowCacheHitRate fires below ${AlertThresholds.cacheHitRatio * 100}% for 15m.`,
+        unit: 'percentunit',
+        queries: [{ expr: cacheHitRatio(), legend: 'hit ratio' }],
+        thresholds: redBelow(AlertThresholds.cacheHitRatio),
+        min: 0,
+        max: 1,
+      }),
+      timeSeriesPanel({
+        title: 'Requests by status',
+        description: 'Requests answered per second, by HTTP status.',
+        unit: 'reqps',
+        queries: [{ expr: requestRate(['status']), legend: '{{status}}' }],
+        min: 0,
+      }),
+      timeSeriesPanel({
+        title: 'Request latency',
+        description: 'Percentiles of the time from request received to response finished; the dashed line is the HighLatency limit on p95.',
+        unit: 's',
+        queries: [
+          { expr: requestLatency(0.5), legend: 'p50' },
+          { expr: requestLatency(0.95), legend: 'p95' },
+          { expr: requestLatency(0.99), legend: 'p99' },
+        ],
+        thresholds: redAbove(AlertThresholds.p95LatencySeconds),
+        min: 0,
+      }),
+      timeSeriesPanel({
+        title: 'Error ratio',
+        description: 'Share of responses with a 5xx status (HighErrorRate) and with a 4xx status (caller errors, no alert).',
+        unit: 'percentunit',
+        queries: [
+          { expr: errorRatio(), legend: '5xx' },
+          {
+            expr: `${sumBy([], rate(gateway(Metrics.requestsTotal, re('status', '4..'))))} / ${requestRate()}`,
+            legend: '4xx',
+          },
+        ],
+        thresholds: redAbove(AlertThresholds.errorRatio),
+        min: 0,
+      }),
+      timeSeriesPanel({
+        title: 'Responses by cache status',
+        description: 'Requests per second answered from L1, from L2, upstream after a miss, or with the cache bypassed.',
+        unit: 'reqps',
+        queries: [{ expr: requestRate(['cache']), legend: '{{cache}}' }],
+        min: 0,
+      }),
+      timeSeriesPanel({
+        title: 'Cache hit ratio',
+        description: 'Share of cache-eligible requests answered from cache; the dashed line is the LowCacheHitRate limit.',
+        unit: 'percentunit',
+        queries: [{ expr: cacheHitRatio(), legend: 'hit ratio' }],
+        thresholds: redBelow(AlertThresholds.cacheHitRatio),
+        min: 0,
+        max: 1,
+      }),
+      timeSeriesPanel({
+        title: 'Requests by model',
+        description: 'Requests answered per second, by the model the caller asked for.',
+        unit: 'reqps',
+        queries: [{ expr: requestRate(['model']), legend: '{{model}}' }],
+        min: 0,
+      }),
+      timeSeriesPanel({
+        title: 'Time to first byte (streams)',
+        description: 'Percentiles of the time from request received to the first byte of a streamed response.',
+        unit: 's',
+        queries: [
+          { expr: quantile(0.5, Metrics.timeToFirstByteSeconds), legend: 'p50' },
+          { expr: quantile(0.95, Metrics.timeToFirstByteSeconds), legend: 'p95' },
+        ],
+        min: 0,
+      }),
+      timeSeriesPanel({
+        title: 'Gateway overhead',
+        description: 'Time spent in the gateway itself per request, upstream time excluded.',
+        unit: 's',
+        queries: [
+          { expr: quantile(0.5, Metrics.overheadSeconds), legend: 'p50' },
+          { expr: quantile(0.99, Metrics.overheadSeconds), legend: 'p99' },
+        ],
+        min: 0,
+      }),
+      timeSeriesPanel({
+        title: 'Refused requests',
+        description: 'Requests refused per second for a per-key limit (429) or a missing or bad key (401).',
+        unit: 'reqps',
+        queries: [
+          { expr: sumBy([], rate(gateway(Metrics.rateLimitedTotal))), legend: 'rate limited' },
+          { expr: sumBy([], rate(gateway(Metrics.authFailuresTotal))), legend: 'auth failures' },
+        ],
+        min: 0,
+      }),
+      timeSeriesPanel({
+        title: 'In-flight and coalesced requests',
+        description: 'Requests being handled now, and requests per second that joined an identical one already in flight.',
+        unit: 'short',
+        queries: [
+          { expr: sumBy([], gateway(Metrics.inFlightRequests)), legend: 'in flight' },
+          { expr: sumBy([], rate(gateway(Metrics.coalescedRequestsTotal))), legend: 'coalesced per second' },
+        ],
+        min: 0,
+      }),
+    ],
+  };
+}

@@ -1,0 +1,130 @@
+/** System Health: the gateway processes (CPU, memory, event loop, connections) and what they depend on. */
+import { ExternalMetrics, Metrics } from '@llm-edge/semconv';
+import { AlertThresholds } from '../alert-thresholds.js';
+import type { DashboardSpec } from '../build-dashboard.js';
+import { redAbove, redBelow, statPanel, stateTimelinePanel, timeSeriesPanel } from '../panels.js';
+import { providerHealthStates } from '../states.js';
+import { gateway, gatewayHistogram, maxBy, rate, series, sumBy } from '../promql.js';
+
+/** Providers taking traffic on at least one instance; `or vector(0)` so none reads 0, not "no data". */
+function healthyProviders(): string {
+  return `count(${maxBy(['provider'], gateway(Metrics.providerHealth))} == 1) or vector(0)`;
+}
+
+export function systemHealth(): DashboardSpec {
+  return {
+    uid: 'llm-edge-system-health',
+    title: 'LLM Edge Agent / System Health',
+    description: 'CPU, memory, event loop lag and connections of the gateway processes, and the health of providers and Redis.',
+    fileName: 'system-health.json',
+    panels: [
+      statPanel({
+        title: 'Gateway instances up',
+        description: 'Gateway instances Prometheus scrapes successfully. LLMEdgeAgentDown fires when one is down for 1m.',
+        unit: 'short',
+        queries: [{ expr: sumBy([], gateway(ExternalMetrics.up)), legend: 'up' }],
+        thresholds: redBelow(1),
+      }),
+      statPanel({
+        title: 'Healthy providers',
+        description: 'Providers taking traffic. AllProvidersDown fires when none is for 2m.',
+        unit: 'short',
+        queries: [{ expr: healthyProviders(), legend: 'healthy' }],
+        thresholds: redBelow(1),
+      }),
+      statPanel({
+        title: 'Redis instances up',
+        description: 'Redis instances the redis exporter reaches, over all it watches. RedisDown fires when one is down for 1m.',
+        unit: 'short',
+        queries: [{ expr: `${sumBy([], series(ExternalMetrics.redisUp))} / count(${series(ExternalMetrics.redisUp)})`, legend: 'up' }],
+        thresholds: redBelow(1),
+        min: 0,
+        max: 1,
+      }),
+      statPanel({
+        title: 'Open connections',
+        description: `Open client TCP connections, summed over instances. HighConnectionCount fires above ${AlertThresholds.activeConnections} on an instance for 5m.`,
+        unit: 'short',
+        queries: [{ expr: sumBy([], gateway(Metrics.activeConnections)), legend: 'connections' }],
+        thresholds: redAbove(AlertThresholds.activeConnections),
+      }),
+      timeSeriesPanel({
+        title: 'CPU usage',
+        description: `CPU seconds used per second, per instance (1 = one core). HighCPUUsage fires above ${AlertThresholds.cpuRatio * 100}% for 10m.`,
+        unit: 'percentunit',
+        queries: [{ expr: rate(gateway(ExternalMetrics.processCpuSecondsTotal)), legend: '{{instance}}' }],
+        thresholds: redAbove(AlertThresholds.cpuRatio),
+        min: 0,
+      }),
+      timeSeriesPanel({
+        title: 'Memory',
+        description: `Resident memory and used V8 heap, per instance. HighMemoryUsage fires above ${AlertThresholds.residentMemoryBytes / 1e9} GB resident for 10m.`,
+        unit: 'bytes',
+        queries: [
+          { expr: gateway(ExternalMetrics.processResidentMemoryBytes), legend: 'resident {{instance}}' },
+          { expr: gateway(ExternalMetrics.nodejsHeapSizeUsedBytes), legend: 'heap used {{instance}}' },
+        ],
+        thresholds: redAbove(AlertThresholds.residentMemoryBytes),
+        min: 0,
+      }),
+      timeSeriesPanel({
+        title: 'Event loop lag',
+        description: 'How late the Node.js event loop runs timers: the current lag and its p99, per instance.',
+        unit: 's',
+        queries: [
+          { expr: gateway(ExternalMetrics.nodejsEventloopLagP99Seconds), legend: 'p99 {{instance}}' },
+          { expr: gateway(ExternalMetrics.nodejsEventloopLagSeconds), legend: 'lag {{instance}}' },
+        ],
+        min: 0,
+      }),
+      timeSeriesPanel({
+        title: 'Connections',
+        description: 'Open client TCP connections and requests in flight, per instance; the dashed line is the HighConnectionCount limit.',
+        unit: 'short',
+        queries: [
+          { expr: gateway(Metrics.activeConnections), legend: 'connections {{instance}}' },
+          { expr: gateway(Metrics.inFlightRequests), legend: 'in flight {{instance}}' },
+        ],
+        thresholds: redAbove(AlertThresholds.activeConnections),
+        min: 0,
+      }),
+      stateTimelinePanel({
+        title: 'Provider health',
+        description: 'Whether each provider is taking traffic on at least one instance.',
+        unit: 'none',
+        queries: [{ expr: maxBy(['provider'], gateway(Metrics.providerHealth)), legend: '{{provider}}' }],
+        thresholds: redBelow(1),
+        mappings: providerHealthStates,
+      }),
+      timeSeriesPanel({
+        title: 'Time in garbage collection',
+        description: 'Share of wall time spent in V8 garbage collection, per instance.',
+        unit: 'percentunit',
+        queries: [
+          {
+            expr: sumBy(['instance'], rate(gatewayHistogram(ExternalMetrics.nodejsGcDurationSeconds, '_sum'))),
+            legend: '{{instance}}',
+          },
+        ],
+        min: 0,
+      }),
+      timeSeriesPanel({
+        title: 'Open file descriptors and handles',
+        description: 'Open file descriptors and active libuv handles, per instance.',
+        unit: 'short',
+        queries: [
+          { expr: gateway(ExternalMetrics.processOpenFds), legend: 'fds {{instance}}' },
+          { expr: gateway(ExternalMetrics.nodejsActiveHandlesTotal), legend: 'handles {{instance}}' },
+        ],
+        min: 0,
+      }),
+      timeSeriesPanel({
+        title: 'Uptime',
+        description: 'Time since each instance started; a drop is a restart.',
+        unit: 's',
+        queries: [{ expr: `time() - ${gateway(ExternalMetrics.processStartTimeSeconds)}`, legend: '{{instance}}' }],
+        min: 0,
+      }),
+    ],
+  };
+}
