@@ -58,23 +58,23 @@ export const FAST_BUCKETS = [
   0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
 ] as const;
 
-export interface MetricDef<L extends readonly LabelName[] = readonly LabelName[]> {
+export interface MetricDef<L extends readonly LabelName[] = readonly LabelName[], T extends MetricType = MetricType> {
   /** Full Prometheus name, prefix included. */
   readonly name: string;
-  readonly type: MetricType;
+  readonly type: T;
   readonly help: string;
   readonly labels: L;
   /** Histogram bucket upper bounds in seconds (histograms only). */
   readonly buckets?: readonly number[];
 }
 
-function def<const L extends readonly LabelName[]>(
+function def<const L extends readonly LabelName[], const T extends MetricType>(
   short: string,
-  type: MetricType,
+  type: T,
   help: string,
   labels: L,
   buckets?: readonly number[],
-): MetricDef<L> {
+): MetricDef<L, T> {
   const name = METRIC_PREFIX + short;
   return buckets === undefined ? { name, type, help, labels } : { name, type, help, labels, buckets };
 }
@@ -120,7 +120,7 @@ export const Metrics = {
   providerLatencySeconds: def(
     'provider_latency_seconds',
     'histogram',
-    'Time from attempt sent to provider response complete, in seconds.',
+    'Time from attempt sent to the provider answer (JSON: complete; streams: first event), in seconds.',
     [provider],
     LATENCY_BUCKETS,
   ),

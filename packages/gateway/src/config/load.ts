@@ -1,0 +1,150 @@
+/**
+ * Loads the configuration: the optional YAML file named by `LLM_EDGE_CONFIG`, then the
+ * environment variables of DESIGN.md over it, then validation. A bad value stops the start with
+ * a message naming the field, where it came from, and the expected form.
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { ConfigSchema, type GatewayConfig } from './schema.js';
+import { hashedKeyId } from '../auth/api-keys.js';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+type Doc = Record<string, unknown>;
+
+/** Which environment variable sets which field: used both to apply them and to name them in errors. */
+const ENV_FIELDS: ReadonlyArray<{ env: string; path: readonly string[]; number?: boolean; list?: boolean }> = [
+  { env: 'HOST', path: ['server', 'host'] },
+  { env: 'PORT', path: ['server', 'port'], number: true },
+  { env: 'METRICS_PORT', path: ['server', 'metricsPort'], number: true },
+  { env: 'OPENAI_BASE_URL', path: ['providers', 'openai', 'baseUrl'] },
+  { env: 'OPENAI_API_KEY', path: ['providers', 'openai', 'apiKey'] },
+  { env: 'ANTHROPIC_BASE_URL', path: ['providers', 'anthropic', 'baseUrl'] },
+  { env: 'ANTHROPIC_API_KEY', path: ['providers', 'anthropic', 'apiKey'] },
+  { env: 'REDIS_URL', path: ['cache', 'l2', 'url'] },
+  { env: 'REDIS_CLUSTER_NODES', path: ['cache', 'l2', 'clusterNodes'], list: true },
+  { env: 'OTEL_EXPORTER_OTLP_ENDPOINT', path: ['telemetry', 'otlpEndpoint'] },
+  { env: 'OTEL_SERVICE_NAME', path: ['telemetry', 'serviceName'] },
+  { env: 'OTEL_TRACES_SAMPLER_ARG', path: ['telemetry', 'samplerRatio'], number: true },
+  { env: 'LOG_LEVEL', path: ['telemetry', 'logLevel'] },
+];
+
+/** The two providers every gateway knows, so `gpt-*` and `claude-*` work with keys alone. */
+const DEFAULT_PROVIDERS = {
+  openai: { type: 'openai', baseUrl: 'https://api.openai.com/v1' },
+  anthropic: { type: 'anthropic', baseUrl: 'https://api.anthropic.com' },
+} as const;
+
+/**
+ * Builds and validates the configuration from the environment (and the file it names).
+ * @throws ConfigError with one line per bad field.
+ * @example const config = loadConfig(process.env);
+ */
+export function loadConfig(env: Env = process.env, fileText?: string): GatewayConfig {
+  const file = env.LLM_EDGE_CONFIG;
+  const doc = fileText !== undefined ? parseDocument(fileText, 'config') : file ? readDocument(file) : {};
+  const merged = applyEnv(withDefaultProviders(doc), env);
+  const result = ConfigSchema.safeParse(merged);
+  if (!result.success) throw new ConfigError(formatIssues(result.error.issues, merged, file));
+  return result.data;
+}
+
+function readDocument(path: string): Doc {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`LLM_EDGE_CONFIG: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  return parseDocument(text, path);
+}
+
+function parseDocument(text: string, source: string): Doc {
+  let value: unknown;
+  try {
+    value = parseYaml(text);
+  } catch (err) {
+    throw new ConfigError(`${source}: not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
+  if (value === null || value === undefined) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new ConfigError(`${source}: expected a mapping of settings at the top level`);
+  }
+  return value as Doc;
+}
+
+function withDefaultProviders(doc: Doc): Doc {
+  const providers = (isRecord(doc.providers) ? doc.providers : {}) as Doc;
+  const merged: Doc = {};
+  for (const [name, base] of Object.entries(DEFAULT_PROVIDERS)) {
+    merged[name] = isRecord(providers[name]) ? { ...base, ...providers[name] } : { ...base };
+  }
+  return { ...doc, providers: { ...providers, ...merged } };
+}
+
+function applyEnv(doc: Doc, env: Env): Doc {
+  const out = structuredClone(doc);
+  for (const field of ENV_FIELDS) {
+    const raw = env[field.env];
+    if (raw === undefined || raw === '') continue;
+    let value: unknown = raw.trim();
+    if (field.number && /^-?\d+(\.\d+)?$/.test(raw.trim())) value = Number(raw);
+    if (field.list) value = raw.split(',').map((s) => s.trim()).filter(Boolean);
+    setPath(out, field.path, value);
+  }
+  const envKeys = env.LLM_EDGE_API_KEYS;
+  if (envKeys) {
+    const auth = (isRecord(out.auth) ? out.auth : (out.auth = {})) as Doc;
+    const keys = Array.isArray(auth.keys) ? auth.keys : [];
+    for (const key of envKeys.split(',').map((s) => s.trim()).filter(Boolean)) {
+      keys.push({ id: hashedKeyId(key), key });
+    }
+    auth.keys = keys;
+  }
+  return out;
+}
+
+function setPath(doc: Doc, path: readonly string[], value: unknown): void {
+  let node = doc;
+  for (const part of path.slice(0, -1)) {
+    if (!isRecord(node[part])) node[part] = {};
+    node = node[part] as Doc;
+  }
+  node[path[path.length - 1]!] = value;
+}
+
+function formatIssues(issues: readonly z.core.$ZodIssue[], input: Doc, file: string | undefined): string {
+  const lines = issues.map((issue) => {
+    const path = issue.path.map(String).join('.') || '(top level)';
+    const fromEnv = ENV_FIELDS.find((f) => f.path.join('.') === path);
+    const source = fromEnv ? ` (from env ${fromEnv.env})` : file ? ` (in ${file})` : '';
+    const got = valueAt(input, issue.path);
+    const shown = got === undefined || issue.code === 'unrecognized_keys' ? '' : `, got ${describe(got, path)}`;
+    return `  - ${path}${source}: ${issue.message}${shown}`;
+  });
+  return `Invalid configuration:\n${lines.join('\n')}`;
+}
+
+function valueAt(doc: unknown, path: readonly PropertyKey[]): unknown {
+  let node = doc;
+  for (const part of path) {
+    if (!isRecord(node) && !Array.isArray(node)) return undefined;
+    node = (node as Record<PropertyKey, unknown>)[part];
+  }
+  return node;
+}
+
+/** Shows the bad value, except where it could be a secret. */
+function describe(value: unknown, path: string): string {
+  if (/key|secret|password|token/i.test(path)) return '(hidden)';
+  const text = JSON.stringify(value);
+  return text && text.length > 60 ? `${text.slice(0, 57)}...` : String(text);
+}
+
+function isRecord(value: unknown): value is Doc {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,176 @@
+/**
+ * The gateway's configuration: one schema for the YAML file (`LLM_EDGE_CONFIG`) and the
+ * environment variables layered over it. Every field has its default here, so a reader sees the
+ * whole configuration surface in one place.
+ */
+import { z } from 'zod';
+
+const port = z.number().int().min(0).max(65535);
+const positiveInt = z.number().int().positive();
+const url = z.url({ protocol: /^https?$/ });
+
+export const ProviderType = z.enum(['openai', 'anthropic', 'openai-compatible']);
+export type ProviderType = z.infer<typeof ProviderType>;
+
+export const TimeoutsSchema = z
+  .object({
+    /** TCP connect to the provider. */
+    connectMs: positiveInt.default(5_000),
+    /** Request sent to first response byte (headers). */
+    firstByteMs: positiveInt.default(60_000),
+    /** Whole attempt, body included (streams: see idleMs). */
+    totalMs: positiveInt.default(300_000),
+    /** Longest silence between two stream chunks. */
+    idleMs: positiveInt.default(30_000),
+  })
+  .strict();
+
+export const ProviderSchema = z
+  .object({
+    type: ProviderType,
+    baseUrl: url,
+    apiKey: z.string().min(1).optional(),
+    /** Anthropic's `anthropic-version` header. */
+    apiVersion: z.string().default('2023-06-01'),
+    /** Extra headers sent with every upstream request. */
+    headers: z.record(z.string(), z.string()).default({}),
+    /** Models this provider serves, listed by `GET /v1/models`. */
+    models: z.array(z.string().min(1)).default([]),
+    /** Keep-alive connections per provider origin. */
+    connections: positiveInt.default(128),
+    timeouts: TimeoutsSchema.default(TimeoutsSchema.parse({})),
+  })
+  .strict();
+export type ProviderConfig = z.infer<typeof ProviderSchema>;
+
+export const TargetSchema = z
+  .object({
+    provider: z.string().min(1),
+    /** Model name sent upstream; defaults to the requested model. */
+    model: z.string().min(1).optional(),
+    weight: z.number().positive().default(1),
+  })
+  .strict();
+export type TargetConfig = z.infer<typeof TargetSchema>;
+
+export const RouteCacheSchema = z
+  .object({ enabled: z.boolean().optional(), ttlSeconds: positiveInt.optional() })
+  .strict();
+
+export const RouteSchema = z
+  .object({
+    /** The model name callers send; `*` matches any run of characters (`gpt-4o*`). */
+    match: z.string().min(1),
+    /** How to choose among `targets`; fallbacks are always tried in order. */
+    strategy: z.enum(['ordered', 'weighted', 'least-latency']).default('ordered'),
+    targets: z.array(TargetSchema).min(1),
+    fallbacks: z.array(TargetSchema).default([]),
+    cache: RouteCacheSchema.default({}),
+  })
+  .strict();
+export type RouteConfig = z.infer<typeof RouteSchema>;
+
+export const ApiKeySchema = z
+  .object({
+    /** Stable id of the key: the tenant for cache and limits, shown in logs instead of the key. */
+    id: z.string().min(1),
+    /** The key itself, or `sha256:<64 hex>` of it. */
+    key: z
+      .string()
+      .min(1)
+      .refine((k) => !k.startsWith('sha256:') || /^sha256:[0-9a-fA-F]{64}$/.test(k), {
+        message: 'expected the key itself or sha256:<64 hex digits>',
+      }),
+    limits: z
+      .object({ requestsPerMinute: positiveInt.optional(), tokensPerMinute: positiveInt.optional() })
+      .strict()
+      .default({}),
+  })
+  .strict();
+export type ApiKeyConfig = z.infer<typeof ApiKeySchema>;
+
+export const CacheSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    ttlSeconds: positiveInt.default(3600),
+    /** Endpoints whose answers are cached. */
+    endpoints: z.array(z.enum(['chat', 'embeddings'])).default(['chat', 'embeddings']),
+    l1: z
+      .object({ maxEntries: positiveInt.default(10_000), maxBytes: positiveInt.default(64 * 1024 * 1024) })
+      .strict()
+      .default({ maxEntries: 10_000, maxBytes: 64 * 1024 * 1024 }),
+    l2: z
+      .object({
+        /** `redis://host:port/db` for a standalone Redis. */
+        url: z.string().min(1).optional(),
+        /** `host:port` seeds of a Redis Cluster. */
+        clusterNodes: z.array(z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port')).optional(),
+        keyPrefix: z.string().default('llm-edge:cache:'),
+        /** Bound on every cache command; a slow Redis must not slow requests. */
+        commandTimeoutMs: positiveInt.default(50),
+        /** Entries larger than this stay in L1 only. */
+        maxEntryBytes: positiveInt.default(1024 * 1024),
+      })
+      .strict()
+      .default({ keyPrefix: 'llm-edge:cache:', commandTimeoutMs: 50, maxEntryBytes: 1024 * 1024 }),
+  })
+  .strict();
+export type CacheConfig = z.infer<typeof CacheSchema>;
+
+export const PriceSchema = z
+  .object({
+    /** USD per million input tokens. */
+    input: z.number().nonnegative(),
+    /** USD per million output tokens. */
+    output: z.number().nonnegative(),
+    /** USD per million cached input tokens, where the provider discounts them. */
+    cachedInput: z.number().nonnegative().optional(),
+  })
+  .strict();
+export type Price = z.infer<typeof PriceSchema>;
+
+export const ConfigSchema = z
+  .object({
+    server: z
+      .object({
+        host: z.string().min(1).default('127.0.0.1'),
+        port: port.default(8080),
+        metricsPort: port.default(9090),
+        /** Largest accepted request body; larger ones get 413 before they are read whole. */
+        bodyLimitBytes: positiveInt.default(10 * 1024 * 1024),
+        /** How long SIGTERM waits for in-flight requests before exiting. */
+        shutdownTimeoutMs: positiveInt.default(25_000),
+      })
+      .strict()
+      .default({
+        host: '127.0.0.1',
+        port: 8080,
+        metricsPort: 9090,
+        bodyLimitBytes: 10 * 1024 * 1024,
+        shutdownTimeoutMs: 25_000,
+      }),
+    providers: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'expected a lower-case name'), ProviderSchema).default({}),
+    routes: z.array(RouteSchema).default([]),
+    auth: z
+      .object({ keys: z.array(ApiKeySchema).default([]) })
+      .strict()
+      .default({ keys: [] }),
+    cache: CacheSchema.default(CacheSchema.parse({})),
+    pricing: z.record(z.string(), PriceSchema).default({}),
+    telemetry: z
+      .object({
+        logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+        /** Log prompts and completions: for debugging only, never in production. */
+        logBodies: z.boolean().default(false),
+        serviceName: z.string().min(1).default('llm-edge-agent'),
+        /** OTLP/HTTP base URL; no endpoint, no export. */
+        otlpEndpoint: url.optional(),
+        samplerRatio: z.number().min(0).max(1).default(0.1),
+      })
+      .strict()
+      .default({ logLevel: 'info', logBodies: false, serviceName: 'llm-edge-agent', samplerRatio: 0.1 }),
+  })
+  .strict();
+
+export type GatewayConfig = z.infer<typeof ConfigSchema>;
+export type ConfigInput = z.input<typeof ConfigSchema>;

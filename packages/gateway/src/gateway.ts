@@ -1,0 +1,71 @@
+/**
+ * The composition root: builds every part of the request path from the configuration once, at
+ * start-up, and hands them to the handlers.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ApiKeyRegistry, presentedKey } from './auth/api-keys.js';
+import type { GatewayConfig } from './config/schema.js';
+import { unauthorized } from './http/errors.js';
+import { Exchange } from './http/exchange.js';
+import { createProviders } from './providers/registry.js';
+import type { ProviderAdapter } from './providers/types.js';
+import { Router } from './routing/router.js';
+import { createLogger, type Logger } from './telemetry/logger.js';
+import { GatewayMetrics } from './telemetry/metrics.js';
+
+export type Lifecycle = 'starting' | 'ready' | 'draining';
+
+export interface GatewayOptions {
+  /** Where logs go (default: stdout). */
+  readonly logDestination?: NodeJS.WritableStream;
+  /** Collect prom-client's process metrics (default true; tests with many gateways turn it off). */
+  readonly defaultMetrics?: boolean;
+}
+
+export class Gateway {
+  readonly keys: ApiKeyRegistry;
+  readonly providers: Map<string, ProviderAdapter>;
+  readonly router: Router;
+  readonly metrics: GatewayMetrics;
+  readonly log: Logger;
+  lifecycle: Lifecycle = 'starting';
+
+  constructor(
+    readonly config: GatewayConfig,
+    options: GatewayOptions = {},
+  ) {
+    this.log = createLogger(config.telemetry.logLevel, options.logDestination);
+    this.metrics = new GatewayMetrics({ defaultMetrics: options.defaultMetrics ?? true });
+    this.keys = new ApiKeyRegistry(config.auth.keys);
+    this.providers = createProviders(config);
+    this.router = new Router(config, this.providers);
+    for (const name of this.providers.keys()) {
+      this.metrics.get('providerHealth').labels(name).set(1);
+      this.metrics.get('circuitBreakerState').labels(name).set(0);
+    }
+  }
+
+  /** Starts the context of one request. */
+  exchange(req: IncomingMessage, res: ServerResponse, route: string): Exchange {
+    return new Exchange(req, res, route, this.metrics, this.log);
+  }
+
+  /** @throws GatewayError 401 for a missing or unknown key */
+  authenticate(x: Exchange): void {
+    const caller = this.keys.authenticate(presentedKey(x.req.headers));
+    if (!caller) {
+      this.metrics.get('authFailuresTotal').inc();
+      throw unauthorized('Missing or invalid API key. Send it as "Authorization: Bearer <key>".');
+    }
+    x.caller = caller;
+  }
+
+  /** Dependency states for `/ready`: reported, never a reason to fail readiness. */
+  readiness(): Record<string, unknown> {
+    return { providers: [...this.providers.keys()], cache: { l1: 'ok', l2: 'disabled' } };
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.providers.values()].map((p) => p.close()));
+  }
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+/**
+ * The `llm-edge-agent` command: load the configuration, start, and drain on SIGTERM/SIGINT.
+ * A bad configuration prints what is wrong and exits 1, without a stack trace.
+ */
+import { ConfigError, loadConfig } from './config/load.js';
+import { startGateway } from './server.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    process.stderr.write(`llm-edge-agent: ${err instanceof ConfigError ? err.message : (err as Error).message}\n`);
+    process.exit(1);
+  }
+  let running;
+  try {
+    running = await startGateway(config);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const why = e.code === 'EADDRINUSE' ? `address already in use (${config.server.host}:${config.server.port} or metrics ${config.server.metricsPort})` : e.message;
+    process.stderr.write(`llm-edge-agent: cannot start: ${why}\n`);
+    process.exit(1);
+  }
+  const { gateway } = running;
+  if (gateway.keys.open) {
+    gateway.log.warn('NO API KEYS CONFIGURED: the gateway is open to anyone who can reach it. Set LLM_EDGE_API_KEYS or auth.keys.');
+  }
+  gateway.log.info({ url: running.url, metrics: running.metricsUrl, providers: [...gateway.providers.keys()] }, 'llm-edge-agent listening');
+
+  const shutdown = (signal: string) => {
+    gateway.log.info({ signal }, 'draining in-flight requests');
+    running.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+void main();

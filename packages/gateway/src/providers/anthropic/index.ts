@@ -1,0 +1,90 @@
+/**
+ * Anthropic's Messages API behind the OpenAI shape: translate the request, call `/v1/messages`,
+ * translate the answer or the stream back.
+ */
+import { ProviderErrorReason } from '@llm-edge/semconv';
+import type { ChatCompletion, ChatRequest } from '../../api/types.js';
+import type { ProviderConfig } from '../../config/schema.js';
+import { GatewayError } from '../../http/errors.js';
+import { SseParser } from '../sse.js';
+import type { CallOptions, ChatAnswer, JsonAnswer, ProviderAdapter, StreamEvent } from '../types.js';
+import { UpstreamClient, type UpstreamResponse } from '../upstream-client.js';
+import { fromNetworkError, UpstreamError } from '../upstream-error.js';
+import { toAnthropicRequest } from './request.js';
+import { toChatCompletion, type AnthropicMessage } from './response.js';
+import { AnthropicStreamTranslator } from './stream.js';
+
+export class AnthropicAdapter implements ProviderAdapter {
+  readonly type = 'anthropic' as const;
+  readonly models: readonly string[];
+  private readonly client: UpstreamClient;
+
+  constructor(
+    readonly name: string,
+    private readonly config: ProviderConfig,
+  ) {
+    this.models = config.models;
+    this.client = new UpstreamClient(name, config);
+  }
+
+  async chat(request: ChatRequest, stream: boolean, options: CallOptions): Promise<ChatAnswer> {
+    const body = JSON.stringify(toAnthropicRequest(request, stream));
+    const res = await this.client.post('/v1/messages', body, this.headers(options), options.signal);
+    if (res.status < 200 || res.status >= 300) throw await this.client.failure(res, (s, b) => anthropicClientError(this.name, s, b));
+    if (stream) return { kind: 'stream', events: this.events(res), cancel: () => res.body.destroy() };
+    const bytes = await this.client.readAll(res);
+    let completion: ChatCompletion;
+    try {
+      completion = toChatCompletion(JSON.parse(bytes.toString('utf8')) as AnthropicMessage);
+    } catch {
+      throw new UpstreamError(this.name, ProviderErrorReason.server, 'answered with an unreadable message', res.status);
+    }
+    return { kind: 'json', bytes: Buffer.from(JSON.stringify(completion)), value: completion, usage: completion.usage };
+  }
+
+  embeddings(): Promise<JsonAnswer> {
+    const error = new GatewayError(400, 'invalid_request_error', `Provider ${this.name} has no embeddings endpoint.`, 'model', 'unsupported_model');
+    return Promise.reject(new UpstreamError(this.name, ProviderErrorReason.client, error.message, 400, undefined, error));
+  }
+
+  close(): Promise<void> {
+    return this.client.close();
+  }
+
+  private headers(options: CallOptions): Record<string, string> {
+    const headers: Record<string, string> = { ...options.headers, 'anthropic-version': this.config.apiVersion };
+    if (this.config.apiKey) headers['x-api-key'] = this.config.apiKey;
+    return headers;
+  }
+
+  private async *events(res: UpstreamResponse): AsyncGenerator<StreamEvent> {
+    const parser = new SseParser();
+    const translator = new AnthropicStreamTranslator(this.name);
+    try {
+      for await (const chunk of res.body) {
+        for (const { event, data } of parser.push(chunk as Buffer)) {
+          yield* translator.translate(event, data);
+          if (translator.done) return;
+        }
+      }
+    } catch (err) {
+      throw err instanceof UpstreamError ? err : fromNetworkError(this.name, err);
+    }
+    throw new UpstreamError(this.name, ProviderErrorReason.streamBroken, 'the stream ended without message_stop');
+  }
+}
+
+/** An Anthropic 4xx in OpenAI's error shape; credentials problems are the gateway's, so 502. */
+export function anthropicClientError(provider: string, status: number, body: Buffer): GatewayError {
+  let err: { type?: string; message?: string } = {};
+  try {
+    err = (JSON.parse(body.toString('utf8')) as { error?: typeof err }).error ?? {};
+  } catch {
+    // not JSON: keep the defaults below
+  }
+  if (status === 401 || status === 403) {
+    return new GatewayError(502, 'upstream_error', `Provider ${provider} rejected the gateway's credentials (HTTP ${status}).`, null, 'upstream_auth');
+  }
+  const type = status === 404 ? 'not_found_error' : 'invalid_request_error';
+  return new GatewayError(status, type, err.message ?? `Provider ${provider} refused the request (HTTP ${status}).`, null, err.type ?? null);
+}

@@ -1,0 +1,107 @@
+/**
+ * OpenAI and every server that speaks its API (vLLM, Ollama, LM Studio, ...): the canonical shape
+ * is theirs, so requests pass with the target model swapped in and answers pass back as bytes.
+ */
+import { ProviderErrorReason } from '@llm-edge/semconv';
+import type { ChatCompletion, ChatRequest, EmbeddingsRequest, Usage } from '../../api/types.js';
+import type { ProviderConfig } from '../../config/schema.js';
+import { GatewayError } from '../../http/errors.js';
+import { SseParser } from '../sse.js';
+import type { CallOptions, ChatAnswer, JsonAnswer, ProviderAdapter, StreamEvent } from '../types.js';
+import { UpstreamClient, type UpstreamResponse } from '../upstream-client.js';
+import { fromNetworkError, UpstreamError } from '../upstream-error.js';
+
+export class OpenAIAdapter implements ProviderAdapter {
+  readonly type: ProviderConfig['type'];
+  readonly models: readonly string[];
+  protected readonly client: UpstreamClient;
+
+  constructor(
+    readonly name: string,
+    protected readonly config: ProviderConfig,
+  ) {
+    this.type = config.type;
+    this.models = config.models;
+    this.client = new UpstreamClient(name, config);
+  }
+
+  async chat(request: ChatRequest, stream: boolean, options: CallOptions): Promise<ChatAnswer> {
+    // Usage is always asked for upstream so tokens and cost are counted; a caller that did not
+    // ask for it does not get the usage-only chunk (the handler drops it).
+    const body = stream ? { ...request, stream: true, stream_options: { ...request.stream_options, include_usage: true } } : { ...request, stream: false };
+    const res = await this.client.post('/chat/completions', JSON.stringify(body), this.headers(options), options.signal);
+    if (res.status < 200 || res.status >= 300) throw await this.client.failure(res, (s, b) => openAIClientError(this.name, s, b));
+    if (!stream) return this.json<ChatCompletion>(res);
+    return { kind: 'stream', events: this.events(res), cancel: () => res.body.destroy() };
+  }
+
+  async embeddings(request: EmbeddingsRequest, options: CallOptions): Promise<JsonAnswer> {
+    const res = await this.client.post('/embeddings', JSON.stringify(request), this.headers(options), options.signal);
+    if (res.status < 200 || res.status >= 300) throw await this.client.failure(res, (s, b) => openAIClientError(this.name, s, b));
+    return this.json(res);
+  }
+
+  close(): Promise<void> {
+    return this.client.close();
+  }
+
+  protected headers(options: CallOptions): Record<string, string> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (this.config.apiKey) headers.authorization = `Bearer ${this.config.apiKey}`;
+    return headers;
+  }
+
+  private async json<T>(res: UpstreamResponse): Promise<JsonAnswer<T>> {
+    const bytes = await this.client.readAll(res);
+    let value: T & { usage?: Usage };
+    try {
+      value = JSON.parse(bytes.toString('utf8'));
+    } catch {
+      throw new UpstreamError(this.name, ProviderErrorReason.server, 'answered with invalid JSON', res.status);
+    }
+    return { kind: 'json', bytes, value, usage: value.usage ?? undefined };
+  }
+
+  private async *events(res: UpstreamResponse): AsyncGenerator<StreamEvent> {
+    const parser = new SseParser();
+    try {
+      for await (const chunk of res.body) {
+        for (const { data } of parser.push(chunk as Buffer)) {
+          if (data === '[DONE]') return;
+          yield this.event(data);
+        }
+      }
+    } catch (err) {
+      throw fromNetworkError(this.name, err);
+    }
+    throw new UpstreamError(this.name, ProviderErrorReason.streamBroken, 'the stream ended without its terminal event');
+  }
+
+  private event(payload: string): StreamEvent {
+    // Only chunks that carry usage or an error are parsed; content chunks pass as text.
+    if (payload.includes('"usage":{')) {
+      const chunk = JSON.parse(payload) as { usage?: Usage; choices?: unknown[] };
+      return { payload, usage: chunk.usage, usageOnly: Array.isArray(chunk.choices) && chunk.choices.length === 0 };
+    }
+    if (payload.startsWith('{"error"')) {
+      const message = (JSON.parse(payload) as { error?: { message?: string } }).error?.message ?? 'stream error';
+      throw new UpstreamError(this.name, ProviderErrorReason.streamBroken, message);
+    }
+    return { payload };
+  }
+}
+
+/** An OpenAI 4xx as the caller sees it: the provider's message and status, credentials problems as 502. */
+export function openAIClientError(provider: string, status: number, body: Buffer): GatewayError {
+  let err: { message?: string; type?: string; param?: string | null; code?: string | null } = {};
+  try {
+    err = (JSON.parse(body.toString('utf8')) as { error?: typeof err }).error ?? {};
+  } catch {
+    // not JSON: keep the defaults below
+  }
+  if (status === 401 || status === 403) {
+    return new GatewayError(502, 'upstream_error', `Provider ${provider} rejected the gateway's credentials (HTTP ${status}).`, null, 'upstream_auth');
+  }
+  const type = status === 404 ? 'not_found_error' : 'invalid_request_error';
+  return new GatewayError(status, type, err.message ?? `Provider ${provider} refused the request (HTTP ${status}).`, err.param ?? null, err.code ?? null);
+}

@@ -1,0 +1,59 @@
+/**
+ * The one interface every provider adapter implements. The request path speaks OpenAI's
+ * chat-completions shape; an adapter translates it to its provider's wire format and the
+ * provider's answers (JSON and stream events) back.
+ */
+import type { ChatChunk, ChatCompletion, ChatRequest, EmbeddingsRequest, Usage } from '../api/types.js';
+import type { ProviderType } from '../config/schema.js';
+
+export interface CallOptions {
+  /** Aborted when the caller goes away or the attempt times out. */
+  readonly signal: AbortSignal;
+  /** Headers to pass upstream as they are (`traceparent`, `x-request-id`). */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** A complete JSON answer, already in OpenAI's shape. */
+export interface JsonAnswer<T = unknown> {
+  readonly kind: 'json';
+  /** Bytes to send to the caller as they are. */
+  readonly bytes: Buffer;
+  readonly value: T;
+  readonly usage: Usage | undefined;
+}
+
+/**
+ * A streamed answer: OpenAI chunk payloads (the JSON after `data: `), in order. The iterator
+ * throws an UpstreamError when the stream breaks or stalls; it ends after the provider's
+ * terminal event (never on a cut connection).
+ */
+export interface StreamAnswer {
+  readonly kind: 'stream';
+  readonly events: AsyncIterator<StreamEvent>;
+  /** Releases the upstream connection early (caller gone). */
+  cancel(): void;
+}
+
+export interface StreamEvent {
+  /** The chunk as JSON text, ready to frame as `data: ...`. */
+  readonly payload: string;
+  /** Parsed when the adapter had to parse it anyway (translation); else undefined. */
+  readonly chunk?: ChatChunk;
+  /** Usage carried by this event, when it carries any. */
+  readonly usage?: Usage;
+  /** True for the usage-only chunk (empty choices) some providers send last. */
+  readonly usageOnly?: boolean;
+}
+
+export type ChatAnswer = JsonAnswer<ChatCompletion> | StreamAnswer;
+
+export interface ProviderAdapter {
+  /** The provider's name in the config (`openai`, `anthropic`, `local`, ...): a metric label. */
+  readonly name: string;
+  readonly type: ProviderType;
+  /** Model ids this provider lists in `GET /v1/models`. */
+  readonly models: readonly string[];
+  chat(request: ChatRequest, stream: boolean, options: CallOptions): Promise<ChatAnswer>;
+  embeddings(request: EmbeddingsRequest, options: CallOptions): Promise<JsonAnswer>;
+  close(): Promise<void>;
+}

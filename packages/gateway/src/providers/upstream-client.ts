@@ -1,0 +1,82 @@
+/**
+ * One keep-alive undici `Pool` per provider origin: `Pool.request` costs a fraction of `fetch`
+ * (DESIGN.md's Performance table), and the pool bounds connections per provider.
+ */
+import { Pool, type Dispatcher } from 'undici';
+import type { ProviderConfig } from '../config/schema.js';
+import { ProviderErrorReason } from '@llm-edge/semconv';
+import { fromNetworkError, parseRetryAfter, UpstreamError } from './upstream-error.js';
+
+export interface UpstreamResponse {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: Dispatcher.ResponseData['body'];
+}
+
+export class UpstreamClient {
+  private readonly pool: Pool;
+  /** Path prefix of the base URL (`/v1` for OpenAI), prepended to every request path. */
+  private readonly basePath: string;
+
+  constructor(
+    readonly provider: string,
+    private readonly config: ProviderConfig,
+  ) {
+    const base = new URL(config.baseUrl);
+    this.basePath = base.pathname.replace(/\/+$/, '');
+    this.pool = new Pool(base.origin, {
+      connections: config.connections,
+      connect: { timeout: config.timeouts.connectMs },
+      headersTimeout: config.timeouts.firstByteMs,
+      bodyTimeout: config.timeouts.idleMs,
+      keepAliveTimeout: 30_000,
+    });
+  }
+
+  /** POSTs JSON; resolves once response headers arrive. Network failures become UpstreamErrors. */
+  async post(path: string, body: string | Buffer, headers: Record<string, string>, signal: AbortSignal): Promise<UpstreamResponse> {
+    try {
+      const res = await this.pool.request({
+        path: this.basePath + path,
+        method: 'POST',
+        headers: { ...this.config.headers, ...headers, 'content-type': 'application/json' },
+        body,
+        signal,
+      });
+      return { status: res.statusCode, headers: res.headers, body: res.body };
+    } catch (err) {
+      throw fromNetworkError(this.provider, signal.aborted ? signal.reason ?? err : err);
+    }
+  }
+
+  /** Reads a whole response body; a cut or stalled body becomes an UpstreamError. */
+  async readAll(res: UpstreamResponse): Promise<Buffer> {
+    try {
+      const chunks: Buffer[] = [];
+      for await (const chunk of res.body) chunks.push(chunk as Buffer);
+      return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+    } catch (err) {
+      throw fromNetworkError(this.provider, err);
+    }
+  }
+
+  /**
+   * Turns a non-2xx answer into an UpstreamError. `toCallerError` maps a provider client
+   * error (4xx other than 429) to what the caller should see.
+   */
+  async failure(res: UpstreamResponse, toCallerError: (status: number, body: Buffer) => UpstreamError['callerError']): Promise<UpstreamError> {
+    const body = await this.readAll(res).catch(() => Buffer.alloc(0));
+    const { status } = res;
+    if (status === 429) {
+      return new UpstreamError(this.provider, ProviderErrorReason.rateLimited, 'rate limited', status, parseRetryAfter(res.headers['retry-after']));
+    }
+    if (status >= 500 || status === 408) {
+      return new UpstreamError(this.provider, ProviderErrorReason.server, `HTTP ${status}`, status, parseRetryAfter(res.headers['retry-after']));
+    }
+    return new UpstreamError(this.provider, ProviderErrorReason.client, `HTTP ${status}`, status, undefined, toCallerError(status, body));
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+}

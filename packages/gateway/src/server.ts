@@ -1,0 +1,92 @@
+/**
+ * Listeners and lifecycle: the API on `server.port`, `/metrics` on its own `server.metricsPort`
+ * listener, connection counting, and a graceful drain: stop accepting, let in-flight requests
+ * (streams included) finish up to a deadline, then close.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { getRequestListener } from '@hono/node-server';
+import { createApp } from './app.js';
+import type { GatewayConfig } from './config/schema.js';
+import { Gateway, type GatewayOptions } from './gateway.js';
+
+export interface RunningGateway {
+  readonly gateway: Gateway;
+  /** `http://host:port` of the API listener. */
+  readonly url: string;
+  readonly port: number;
+  readonly metricsUrl: string;
+  readonly metricsPort: number;
+  /** Drains in-flight requests (up to the shutdown timeout) and closes everything. */
+  stop(): Promise<void>;
+}
+
+export async function startGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<RunningGateway> {
+  const gateway = new Gateway(config, options);
+  const app = createApp(gateway);
+  const server = createServer({ keepAliveTimeout: 65_000 }, getRequestListener(app.fetch));
+  server.headersTimeout = 66_000;
+  const connections = gateway.metrics.get('activeConnections');
+  server.on('connection', (socket) => {
+    connections.inc();
+    socket.once('close', () => connections.dec());
+  });
+
+  const metricsServer = createServer((req, res) => {
+    if (req.method === 'GET' && req.url?.split('?')[0] === '/metrics') {
+      gateway.metrics.scrape().then(
+        (text) => res.writeHead(200, { 'content-type': gateway.metrics.contentType }).end(text),
+        () => res.writeHead(500).end(),
+      );
+    } else {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found: metrics are at /metrics\n');
+    }
+  });
+
+  const { host, port, metricsPort } = config.server;
+  await listen(server, port, host);
+  await listen(metricsServer, metricsPort, host);
+  gateway.lifecycle = 'ready';
+  const apiPort = (server.address() as AddressInfo).port;
+  const boundMetricsPort = (metricsServer.address() as AddressInfo).port;
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => (stopping ??= drain(gateway, server, metricsServer, config.server.shutdownTimeoutMs));
+  return {
+    gateway,
+    url: `http://${shownHost}:${apiPort}`,
+    port: apiPort,
+    metricsUrl: `http://${shownHost}:${boundMetricsPort}/metrics`,
+    metricsPort: boundMetricsPort,
+    stop,
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+async function drain(gateway: Gateway, server: Server, metricsServer: Server, timeoutMs: number): Promise<void> {
+  gateway.lifecycle = 'draining';
+  const inFlight = gateway.metrics.get('inFlightRequests');
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && ((await inFlight.get()).values[0]?.value ?? 0) > 0) {
+    await new Promise((r) => setTimeout(r, 50));
+    server.closeIdleConnections();
+  }
+  server.closeAllConnections();
+  await closed;
+  await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
+  metricsServer.closeAllConnections();
+  await gateway.close();
+  gateway.log.flush();
+}
