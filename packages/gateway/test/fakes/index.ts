@@ -1,0 +1,9 @@
+// Fake LLM providers for the gateway's tests and benchmarks: real HTTP servers on loopback that
+// speak OpenAI's and Anthropic's wire formats, answer deterministically and fail on demand.
+export type { Fault } from './faults.js';
+export type { FakeProvider, RecordedCall } from './fake-server.js';
+export { startFakeOpenAI, OPENAI_MODELS, OPENAI_CREATED } from './openai.js';
+export type { FakeOpenAIOptions } from './openai.js';
+export { startFakeAnthropic, ANTHROPIC_MODELS } from './anthropic.js';
+export type { FakeAnthropicOptions } from './anthropic.js';
+export { expectedReply, toolResultReply, chunkWords, countWords, embeddingOf, PROMPT_OVERHEAD_TOKENS, TOOL_CALL_TOKENS } from './model.js';
