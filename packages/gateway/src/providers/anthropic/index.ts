@@ -6,6 +6,7 @@ import { ProviderErrorReason } from '@llm-edge/semconv';
 import type { ChatCompletion, ChatRequest } from '../../api/types.js';
 import type { ProviderConfig } from '../../config/schema.js';
 import { GatewayError } from '../../http/errors.js';
+import { listedModels } from '../../telemetry/prices.js';
 import { SseParser } from '../sse.js';
 import type { CallOptions, ChatAnswer, JsonAnswer, ProviderAdapter, StreamEvent } from '../types.js';
 import { UpstreamClient, type UpstreamResponse } from '../upstream-client.js';
@@ -23,7 +24,7 @@ export class AnthropicAdapter implements ProviderAdapter {
     readonly name: string,
     private readonly config: ProviderConfig,
   ) {
-    this.models = config.models;
+    this.models = config.models.length > 0 ? config.models : listedModels('anthropic');
     this.client = new UpstreamClient(name, config);
   }
 

@@ -6,6 +6,7 @@ import { ProviderErrorReason } from '@llm-edge/semconv';
 import type { ChatCompletion, ChatRequest, EmbeddingsRequest, Usage } from '../../api/types.js';
 import type { ProviderConfig } from '../../config/schema.js';
 import { GatewayError } from '../../http/errors.js';
+import { listedModels } from '../../telemetry/prices.js';
 import { SseParser } from '../sse.js';
 import type { CallOptions, ChatAnswer, JsonAnswer, ProviderAdapter, StreamEvent } from '../types.js';
 import { UpstreamClient, type UpstreamResponse } from '../upstream-client.js';
@@ -21,7 +22,7 @@ export class OpenAIAdapter implements ProviderAdapter {
     protected readonly config: ProviderConfig,
   ) {
     this.type = config.type;
-    this.models = config.models;
+    this.models = config.models.length > 0 || config.type !== 'openai' ? config.models : listedModels('openai');
     this.client = new UpstreamClient(name, config);
   }
 
