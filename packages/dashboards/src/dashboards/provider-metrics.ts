@@ -17,10 +17,10 @@ export function providerMetrics(): DashboardSpec {
     fileName: 'provider-metrics.json',
     panels: [
       statPanel({
-        title: 'Open circuit breakers',
-        description: 'Providers whose breaker is open on at least one instance. CircuitBreakerOpen fires when one stays open for 2m.',
+        title: 'Breakers not closed',
+        description: 'Providers whose breaker is open or half-open on at least one instance. CircuitBreakerOpen fires when one stays so for 2m.',
         unit: 'short',
-        queries: [{ expr: `count(${breakerState()} == ${BreakerState.open}) or vector(0)`, legend: 'open' }],
+        queries: [{ expr: `count(${breakerState()} > ${BreakerState.closed}) or vector(0)`, legend: 'not closed' }],
         thresholds: redAbove(1),
       }),
       statPanel({

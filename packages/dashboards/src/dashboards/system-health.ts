@@ -4,7 +4,8 @@ import { AlertThresholds } from '../alert-thresholds.js';
 import type { DashboardSpec } from '../build-dashboard.js';
 import { redAbove, redBelow, statPanel, stateTimelinePanel, timeSeriesPanel } from '../panels.js';
 import { providerHealthStates } from '../states.js';
-import { gateway, gatewayHistogram, maxBy, rate, series, sumBy } from '../promql.js';
+import { eq, gateway, gatewayHistogram, maxBy, rate, series, sumBy } from '../promql.js';
+import { REDIS_JOB } from '../queries.js';
 
 /** Providers taking traffic on at least one instance; `or vector(0)` so none reads 0, not "no data". */
 function healthyProviders(): string {
@@ -12,6 +13,7 @@ function healthyProviders(): string {
 }
 
 export function systemHealth(): DashboardSpec {
+  const redisUp = series(ExternalMetrics.redisUp, [eq('job', REDIS_JOB)]);
   return {
     uid: 'llm-edge-system-health',
     title: 'LLM Edge Agent / System Health',
@@ -36,16 +38,16 @@ export function systemHealth(): DashboardSpec {
         title: 'Redis instances up',
         description: 'Redis instances the redis exporter reaches, over all it watches. RedisDown fires when one is down for 1m.',
         unit: 'short',
-        queries: [{ expr: `${sumBy([], series(ExternalMetrics.redisUp))} / count(${series(ExternalMetrics.redisUp)})`, legend: 'up' }],
+        queries: [{ expr: `${sumBy([], redisUp)} / count(${redisUp})`, legend: 'up' }],
         thresholds: redBelow(1),
         min: 0,
         max: 1,
       }),
       statPanel({
-        title: 'Open connections',
-        description: `Open client TCP connections, summed over instances. HighConnectionCount fires above ${AlertThresholds.activeConnections} on an instance for 5m.`,
+        title: 'Open connections, busiest instance',
+        description: `Open client TCP connections of the busiest gateway instance. HighConnectionCount fires above ${AlertThresholds.activeConnections} on an instance for 5m.`,
         unit: 'short',
-        queries: [{ expr: sumBy([], gateway(Metrics.activeConnections)), legend: 'connections' }],
+        queries: [{ expr: maxBy([], gateway(Metrics.activeConnections)), legend: 'connections' }],
         thresholds: redAbove(AlertThresholds.activeConnections),
       }),
       timeSeriesPanel({
