@@ -9,6 +9,8 @@ import { unauthorized } from './http/errors.js';
 import { Exchange } from './http/exchange.js';
 import { createProviders } from './providers/registry.js';
 import type { ProviderAdapter } from './providers/types.js';
+import { Resilience } from './resilience/index.js';
+import { RateLimiter } from './limits/rate-limiter.js';
 import { Router } from './routing/router.js';
 import { createLogger, type Logger } from './telemetry/logger.js';
 import { GatewayMetrics } from './telemetry/metrics.js';
@@ -26,6 +28,8 @@ export class Gateway {
   readonly keys: ApiKeyRegistry;
   readonly providers: Map<string, ProviderAdapter>;
   readonly router: Router;
+  readonly resilience: Resilience;
+  readonly limits: RateLimiter;
   readonly metrics: GatewayMetrics;
   readonly log: Logger;
   lifecycle: Lifecycle = 'starting';
@@ -39,6 +43,8 @@ export class Gateway {
     this.keys = new ApiKeyRegistry(config.auth.keys);
     this.providers = createProviders(config);
     this.router = new Router(config, this.providers);
+    this.resilience = new Resilience(config, this.metrics, this.log);
+    this.limits = new RateLimiter();
     for (const name of this.providers.keys()) {
       this.metrics.get('providerHealth').labels(name).set(1);
       this.metrics.get('circuitBreakerState').labels(name).set(0);
@@ -66,6 +72,6 @@ export class Gateway {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([...this.providers.values()].map((p) => p.close()));
+    await Promise.allSettled([...[...this.providers.values()].map((p) => p.close()), this.limits.close()]);
   }
 }

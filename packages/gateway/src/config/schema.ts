@@ -4,6 +4,7 @@
  * whole configuration surface in one place.
  */
 import { z } from 'zod';
+import { ResilienceSchema } from './resilience.js';
 
 const port = z.number().int().min(0).max(65535);
 const positiveInt = z.number().int().positive();
@@ -156,6 +157,7 @@ export const ConfigSchema = z
       .strict()
       .default({ keys: [] }),
     cache: CacheSchema.default(CacheSchema.parse({})),
+    resilience: ResilienceSchema.default(ResilienceSchema.parse({})),
     pricing: z.record(z.string(), PriceSchema).default({}),
     telemetry: z
       .object({

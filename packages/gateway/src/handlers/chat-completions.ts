@@ -14,7 +14,7 @@ import { sseData, SSE_DONE } from '../providers/sse.js';
 import type { CallOptions, JsonAnswer, StreamAnswer, StreamEvent } from '../providers/types.js';
 import type { Target } from '../routing/router.js';
 import { UpstreamError } from '../providers/upstream-error.js';
-import { runAttempts } from '../resilience/attempts.js';
+import { estimateRequestTokens } from '../telemetry/tokens.js';
 import { recordAttempt } from './upstream.js';
 
 /** A stream whose first event already arrived: the point after which it cannot fail over. */
@@ -30,12 +30,13 @@ export async function chatCompletions(gw: Gateway, x: Exchange): Promise<void> {
     x.model = request.model;
     const stream = request.stream === true;
     const route = gw.router.resolve(request.model);
+    x.extraHeaders = await gw.limits.admit(x.caller!, estimateRequestTokens(request));
     if (stream) {
-      const { value, target } = await runAttempts(route, (t) => recordAttempt(gw, x, t, (o) => openStream(t, request, o)), {}, x.signal);
+      const { value, target } = await gw.resilience.run(route, (t) => recordAttempt(gw, x, t, (o) => openStream(t, request, o)), x);
       x.provider = target.provider.name;
       await pipeStream(x, value, request.stream_options?.include_usage === true);
     } else {
-      const { value, target } = await runAttempts(route, (t) => recordAttempt(gw, x, t, (o) => callJson(t, request, o)), {}, x.signal);
+      const { value, target } = await gw.resilience.run(route, (t) => recordAttempt(gw, x, t, (o) => callJson(t, request, o)), x);
       x.provider = target.provider.name;
       x.usage = value.usage;
       sendJson(x.res, 200, value.bytes, x.headers());

@@ -30,6 +30,8 @@ export class Exchange {
   /** Set when the first streamed byte went out. */
   firstByteAt: number | undefined;
   traceId: string | undefined;
+  /** Headers every answer to this request carries (e.g. `x-ratelimit-*`). */
+  extraHeaders: Headers = {};
   private finished = false;
 
   constructor(
@@ -56,7 +58,7 @@ export class Exchange {
 
   /** Headers every answer carries. */
   headers(extra: Headers = {}): Headers {
-    const headers: Headers = { 'x-request-id': this.id, 'x-llm-edge-cache': this.cache, ...extra };
+    const headers: Headers = { 'x-request-id': this.id, 'x-llm-edge-cache': this.cache, ...this.extraHeaders, ...extra };
     if (this.provider) headers['x-llm-edge-provider'] = this.provider;
     return headers;
   }
