@@ -616,16 +616,15 @@ describe('faults', () => {
     expect(Date.now() - t).toBeGreaterThanOrEqual(110);
     expect(JSON.parse(delayed.text).choices[0].message.content).toBe(expectedReply('one two three four'));
 
-    openai.setLatency(80);
+    openai.setLatency(200);
     t = Date.now();
     await raw(openai.url, '/v1/models', undefined, oaAuth);
-    await raw(openai.url, '/v1/models', undefined, oaAuth);
-    expect(Date.now() - t).toBeGreaterThanOrEqual(150);
+    expect(Date.now() - t).toBeGreaterThanOrEqual(190);
     openai.reset();
     expect(openai.calls).toEqual([]);
     t = Date.now();
     await raw(openai.url, '/v1/models', undefined, oaAuth);
-    expect(Date.now() - t).toBeLessThan(70);
+    expect(Date.now() - t).toBeLessThan(150);
   });
 
   it('stall-stream: N content chunks, then silence on an open socket', async () => {
@@ -744,8 +743,27 @@ describe('lifecycle and pacing', () => {
     await expect(fetch(`${fake.url}/v1/models`)).rejects.toThrow();
   });
 
-  it('serves many concurrent keep-alive requests', async () => {
-    const fake = await startFakeOpenAI({ apiKey: 'k' });
+  it('break-stream and stall-stream cut a paced stream after N chunks too', async () => {
+    const fake = await startFakeOpenAI({ chunkDelayMs: 10 });
+    try {
+      const body = { model: 'gpt-4o', stream: true, messages: [{ role: 'user', content: 'a b c d' }] };
+      const auth = { authorization: `Bearer ${OPENAI_KEY}` };
+      fake.script({ kind: 'break-stream', afterChunks: 2 }, { kind: 'stall-stream', afterChunks: 3 });
+      const broken = openRaw(fake.url, '/v1/chat/completions', body, auth);
+      expect((await broken.outcome).kind).toBe('error');
+      expect(openaiChunks(broken.received()).slice(1).map((c) => c.choices[0].delta.content)).toEqual(['Echo: ', 'a ']);
+      const stalled = openRaw(fake.url, '/v1/chat/completions', body, auth);
+      await waitFor(() => openaiChunks(stalled.received()).length === 4, 'role chunk + 3 content chunks');
+      await sleep(60);
+      expect(openaiChunks(stalled.received())).toHaveLength(4);
+      expect(stalled.received()).not.toContain('finish_reason":"stop"');
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('serves many concurrent keep-alive requests, without recording when asked', async () => {
+    const fake = await startFakeOpenAI({ apiKey: 'k', recordCalls: false });
     try {
       const client = new OpenAI({ baseURL: `${fake.url}/v1`, apiKey: 'k', maxRetries: 0 });
       const replies = await Promise.all(
@@ -753,6 +771,7 @@ describe('lifecycle and pacing', () => {
       );
       expect(replies.map((r) => r.choices[0]?.message.content)).toEqual(Array.from({ length: 100 }, (_, i) => expectedReply(`n${i}`)));
       expect(new Set(replies.map((r) => r.id)).size).toBe(100);
+      expect(fake.calls).toEqual([]);
     } finally {
       await fake.close();
     }

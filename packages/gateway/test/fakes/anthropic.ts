@@ -15,6 +15,8 @@ export interface FakeAnthropicOptions {
   readonly apiKey?: string;
   /** Pause between stream events that carry content. @default 0 */
   readonly chunkDelayMs?: number;
+  /** Keep every request in `calls`; turn off for long benchmarks so memory stays flat. @default true */
+  readonly recordCalls?: boolean;
 }
 
 export function anthropicError(type: string, message: string, requestId?: string) {
@@ -44,6 +46,7 @@ function errorForStatus(status: number) {
 /**
  * Starts a fake Anthropic API on a free loopback port. Point the SDK at `url`.
  * @param opts.apiKey required `x-api-key` (default 'sk-ant-fake')
+ * @param opts.recordCalls keep requests in `calls` (default true)
  * @param opts.chunkDelayMs pause between content events (default 0)
  * @example
  * const anthropic = await startFakeAnthropic();
@@ -51,8 +54,8 @@ function errorForStatus(status: number) {
  * await client.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] });
  * await anthropic.close();
  */
-export function startFakeAnthropic({ apiKey = 'sk-ant-fake', chunkDelayMs = 0 }: FakeAnthropicOptions = {}): Promise<FakeProvider> {
-  return new FakeServer(new AnthropicWire(apiKey), { chunkDelayMs }).listen();
+export function startFakeAnthropic({ apiKey = 'sk-ant-fake', chunkDelayMs = 0, recordCalls = true }: FakeAnthropicOptions = {}): Promise<FakeProvider> {
+  return new FakeServer(new AnthropicWire(apiKey), { chunkDelayMs, recordCalls }).listen();
 }
 
 const MODELS_BODY = JSON.stringify({

@@ -100,7 +100,7 @@ export class Exchange {
     if (status < 400 && (f?.kind === 'stall-stream' || f?.kind === 'break-stream')) {
       const half = bytes.subarray(0, bytes.length >> 1);
       if (f.kind === 'stall-stream') this.res.write(half);
-      else this.res.write(half, () => this.res.socket?.destroy());
+      else this.res.write(half, () => destroyWhenFlushed(this.res));
       return;
     }
     this.res.end(bytes);
@@ -120,8 +120,10 @@ export class Exchange {
     const finish = (pending: string): void => {
       if (end === 'tail') res.end(pending + plan.tail);
       else if (end === 'error') res.end(pending + plan.errorEvent);
-      else if (end === 'stall') res.write(pending);
-      else res.write(pending, () => res.socket?.destroy());
+      else if (end === 'stall') {
+        if (pending !== '') res.write(pending);
+      } else if (pending !== '') res.write(pending, () => destroyWhenFlushed(res));
+      else destroyWhenFlushed(res);
     };
     const delay = this.server.chunkDelayMs;
     if (delay <= 0) {
@@ -148,12 +150,14 @@ export class Exchange {
 
 export interface FakeServerOptions {
   readonly chunkDelayMs?: number;
+  readonly recordCalls?: boolean;
 }
 
 /** The listener, the fault queue and the bookkeeping that lets close() leave nothing behind. */
 export class FakeServer implements FakeProvider {
   readonly calls: RecordedCall[] = [];
   readonly chunkDelayMs: number;
+  private readonly recordCalls: boolean;
   private readonly faults = new FaultQueue();
   private readonly sockets = new Set<Socket>();
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -165,10 +169,11 @@ export class FakeServer implements FakeProvider {
 
   constructor(
     readonly wire: Wire,
-    { chunkDelayMs = 0 }: FakeServerOptions = {},
+    { chunkDelayMs = 0, recordCalls = true }: FakeServerOptions = {},
   ) {
     if (!(chunkDelayMs >= 0)) throw new Error(`chunkDelayMs must be >= 0, got ${chunkDelayMs}`);
     this.chunkDelayMs = chunkDelayMs;
+    this.recordCalls = recordCalls;
     this.http = createServer({ keepAlive: true }, (req, res) => this.onRequest(req, res));
     // Long enough that a pooled client never races the server closing an idle connection.
     this.http.keepAliveTimeout = 60_000;
@@ -248,7 +253,7 @@ export class FakeServer implements FakeProvider {
         body: parseBody(raw),
         at: Date.now(),
       };
-      this.calls.push(call);
+      if (this.recordCalls) this.calls.push(call);
       const fault = this.faults.next();
       const ex = new Exchange(req, res, call, ++this.seq, fault, this);
       if (fault?.kind === 'hang') return; // the socket stays tracked until close()
@@ -271,6 +276,14 @@ export class FakeServer implements FakeProvider {
     }
     this.wire.handle(ex);
   }
+}
+
+// Destroying with bytes still queued would drop the chunks the fault promised to deliver.
+function destroyWhenFlushed(res: ServerResponse): void {
+  const socket = res.socket;
+  if (socket === null) return;
+  if (socket.writableLength === 0) socket.destroy();
+  else socket.once('drain', () => socket.destroy());
 }
 
 function parseBody(raw: Buffer): unknown {

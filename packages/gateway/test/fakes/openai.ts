@@ -18,6 +18,8 @@ export interface FakeOpenAIOptions {
   readonly apiKey?: string;
   /** Pause between stream chunks. @default 0 */
   readonly chunkDelayMs?: number;
+  /** Keep every request in `calls`; turn off for long benchmarks so memory stays flat. @default true */
+  readonly recordCalls?: boolean;
 }
 
 interface OpenAIErrorDetail {
@@ -55,6 +57,7 @@ function errorForStatus(status: number) {
 /**
  * Starts a fake OpenAI on a free loopback port. Point the SDK at `url + '/v1'`.
  * @param opts.apiKey required bearer key (default 'sk-fake-openai')
+ * @param opts.recordCalls keep requests in `calls` (default true)
  * @param opts.chunkDelayMs pause between stream chunks (default 0)
  * @example
  * const openai = await startFakeOpenAI();
@@ -62,8 +65,8 @@ function errorForStatus(status: number) {
  * await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] });
  * await openai.close();
  */
-export function startFakeOpenAI({ apiKey = 'sk-fake-openai', chunkDelayMs = 0 }: FakeOpenAIOptions = {}): Promise<FakeProvider> {
-  return new FakeServer(new OpenAIWire(apiKey), { chunkDelayMs }).listen();
+export function startFakeOpenAI({ apiKey = 'sk-fake-openai', chunkDelayMs = 0, recordCalls = true }: FakeOpenAIOptions = {}): Promise<FakeProvider> {
+  return new FakeServer(new OpenAIWire(apiKey), { chunkDelayMs, recordCalls }).listen();
 }
 
 const MODELS_BODY = JSON.stringify({
