@@ -48,8 +48,8 @@ export interface AlertRule {
   readonly description: string;
   /** Filled in centrally from the name (`AlertConfig.runbookBaseUrl`). */
   readonly runbookUrl: string;
-  /** The dashboard to open first. */
-  readonly dashboard: DashboardTitle;
+  /** The dashboard to open first; rendered as the `dashboard` annotation. Every built-in rule has one. */
+  readonly dashboard?: string;
   /** Extra labels, rendered after `severity` and `category`. */
   readonly labels?: Readonly<Record<string, string>>;
 }

@@ -34,7 +34,7 @@ export function promtoolTestFile(ruleFile: string, rule: AlertRule, cases: Alert
     summary: rule.summary,
     description,
     runbook_url: rule.runbookUrl,
-    dashboard: rule.dashboard,
+    ...(rule.dashboard !== undefined ? { dashboard: rule.dashboard } : {}),
   });
   const tests = [
     ...cases.fires.map((c) => {

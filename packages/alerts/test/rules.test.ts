@@ -143,6 +143,7 @@ describe('README', () => {
       const section = readme.slice(start, end === -1 ? undefined : end);
       expect(section, rule.name).toContain('**Means**');
       expect(section, rule.name).toContain('**First checks**');
+      expect(rule.dashboard, rule.name).toMatch(/^LLM Edge Agent \/ /);
       expect(section, rule.name).toContain(rule.dashboard);
     }
   });

@@ -29,7 +29,7 @@ export function ruleGroups(rules: readonly AlertRule[]) {
           summary: r.summary,
           description: r.description,
           runbook_url: r.runbookUrl,
-          dashboard: r.dashboard,
+          ...(r.dashboard !== undefined ? { dashboard: r.dashboard } : {}),
         },
       })),
   })).filter((g) => g.rules.length > 0);

@@ -1,6 +1,6 @@
 /** What every rule builder gets: the resolved config and selectors bound to it. */
 import type { AlertConfig } from '../config.js';
-import type { AlertCategory, AlertName, AlertRule } from '../model.js';
+import type { AlertCategory, AlertName, AlertRule, DashboardTitle } from '../model.js';
 import { series } from '../promql.js';
 
 export interface RuleContext {
@@ -12,7 +12,9 @@ export interface RuleContext {
 }
 
 /** A rule as its category module writes it; `for`, runbook and labels are filled in centrally. */
-export type RuleDraft = Omit<AlertRule, 'name' | 'for' | 'runbookUrl' | 'labels' | 'category'>;
+export type RuleDraft = Omit<AlertRule, 'name' | 'for' | 'runbookUrl' | 'labels' | 'category' | 'dashboard'> & {
+  readonly dashboard: DashboardTitle;
+};
 
 /** A category module: one draft per alert it owns. */
 export type CategoryRules<N extends AlertName> = {
