@@ -3,6 +3,7 @@
  * start-up, and hands them to the handlers.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Span } from '@llm-edge/semconv';
 import { ApiKeyRegistry, presentedKey } from './auth/api-keys.js';
 import type { GatewayConfig } from './config/schema.js';
 import { unauthorized } from './http/errors.js';
@@ -14,6 +15,9 @@ import { RateLimiter } from './limits/rate-limiter.js';
 import { Router } from './routing/router.js';
 import { createLogger, type Logger } from './telemetry/logger.js';
 import { GatewayMetrics } from './telemetry/metrics.js';
+import type { Telemetry } from './telemetry/index.js';
+import { PriceTable } from './telemetry/prices.js';
+import { Tracing } from './telemetry/tracing.js';
 
 export type Lifecycle = 'starting' | 'ready' | 'draining';
 
@@ -32,6 +36,7 @@ export class Gateway {
   readonly limits: RateLimiter;
   readonly metrics: GatewayMetrics;
   readonly log: Logger;
+  readonly telemetry: Telemetry;
   lifecycle: Lifecycle = 'starting';
 
   constructor(
@@ -40,6 +45,13 @@ export class Gateway {
   ) {
     this.log = createLogger(config.telemetry.logLevel, options.logDestination);
     this.metrics = new GatewayMetrics({ defaultMetrics: options.defaultMetrics ?? true });
+    this.telemetry = {
+      metrics: this.metrics,
+      log: this.log,
+      tracing: new Tracing(config.telemetry),
+      prices: new PriceTable(config.pricing),
+      logBodies: config.telemetry.logBodies,
+    };
     this.keys = new ApiKeyRegistry(config.auth.keys);
     this.providers = createProviders(config);
     this.router = new Router(config, this.providers);
@@ -53,17 +65,19 @@ export class Gateway {
 
   /** Starts the context of one request. */
   exchange(req: IncomingMessage, res: ServerResponse, route: string): Exchange {
-    return new Exchange(req, res, route, this.metrics, this.log);
+    return new Exchange(req, res, route, this.telemetry);
   }
 
   /** @throws GatewayError 401 for a missing or unknown key */
-  authenticate(x: Exchange): void {
-    const caller = this.keys.authenticate(presentedKey(x.req.headers));
-    if (!caller) {
-      this.metrics.get('authFailuresTotal').inc();
-      throw unauthorized('Missing or invalid API key. Send it as "Authorization: Bearer <key>".');
-    }
-    x.caller = caller;
+  authenticate(x: Exchange): Promise<void> {
+    return x.step(Span.authentication, () => {
+      const caller = this.keys.authenticate(presentedKey(x.req.headers));
+      if (!caller) {
+        this.metrics.get('authFailuresTotal').inc();
+        throw unauthorized('Missing or invalid API key. Send it as "Authorization: Bearer <key>".');
+      }
+      x.caller = caller;
+    });
   }
 
   /** Dependency states for `/ready`: reported, never a reason to fail readiness. */
@@ -73,5 +87,6 @@ export class Gateway {
 
   async close(): Promise<void> {
     await Promise.allSettled([...[...this.providers.values()].map((p) => p.close()), this.limits.close()]);
+    await this.telemetry.tracing.shutdown();
   }
 }

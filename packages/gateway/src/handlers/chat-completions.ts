@@ -1,49 +1,55 @@
 /**
  * `POST /v1/chat/completions`: authenticate, read and validate the body, route, call the
- * provider targets in order, and answer as JSON or as an SSE stream.
+ * provider targets through the resilience layer, and answer as JSON or as an SSE stream,
+ * counting tokens and dollars on the way out.
  */
-import { ProviderErrorReason } from '@llm-edge/semconv';
-import type { ChatCompletion, ChatRequest } from '../api/types.js';
+import { Attr, Span } from '@llm-edge/semconv';
+import type { ChatCompletion, ChatRequest, Usage } from '../api/types.js';
 import { validateChatRequest } from '../api/validate.js';
 import type { Gateway } from '../gateway.js';
 import { parseJsonObject, readBody } from '../http/body.js';
 import { toGatewayError } from '../http/errors.js';
 import type { Exchange } from '../http/exchange.js';
-import { sendError, sendJson, sseErrorFrame, startSse, writeFrame } from '../http/respond.js';
-import { sseData, SSE_DONE } from '../providers/sse.js';
-import type { CallOptions, JsonAnswer, StreamAnswer, StreamEvent } from '../providers/types.js';
-import type { Target } from '../routing/router.js';
-import { UpstreamError } from '../providers/upstream-error.js';
-import { estimateRequestTokens } from '../telemetry/tokens.js';
+import { sendError, sendJson } from '../http/respond.js';
+import type { CallOptions, JsonAnswer } from '../providers/types.js';
+import type { Route, Target } from '../routing/router.js';
+import { estimatePromptTokens, estimateRequestTokens, estimateTextTokens } from '../telemetry/tokens.js';
+import { recordUsage } from '../telemetry/usage.js';
+import { openStream, pipeStream } from './stream.js';
 import { recordAttempt } from './upstream.js';
-
-/** A stream whose first event already arrived: the point after which it cannot fail over. */
-interface OpenedStream {
-  readonly answer: StreamAnswer;
-  readonly first: StreamEvent | undefined;
-}
 
 export async function chatCompletions(gw: Gateway, x: Exchange): Promise<void> {
   try {
-    gw.authenticate(x);
+    await gw.authenticate(x);
     const request = validateChatRequest(parseJsonObject(await readBody(x.req, gw.config.server.bodyLimitBytes)));
     x.model = request.model;
-    const stream = request.stream === true;
-    const route = gw.router.resolve(request.model);
-    x.extraHeaders = await gw.limits.admit(x.caller!, estimateRequestTokens(request));
-    if (stream) {
+    const route = await decideRoute(gw, x, request);
+    if (request.stream === true) {
       const { value, target } = await gw.resilience.run(route, (t) => recordAttempt(gw, x, t, (o) => openStream(t, request, o)), x);
       x.provider = target.provider.name;
-      await pipeStream(x, value, request.stream_options?.include_usage === true);
+      const events = await pipeStream(x, value, request.stream_options?.include_usage === true);
+      if (events) await x.step(Span.responseProcessing, () => account(gw, x, request, target, x.usage, () => streamedText(events)));
     } else {
       const { value, target } = await gw.resilience.run(route, (t) => recordAttempt(gw, x, t, (o) => callJson(t, request, o)), x);
       x.provider = target.provider.name;
-      x.usage = value.usage;
-      sendJson(x.res, 200, value.bytes, x.headers());
+      await x.step(Span.responseProcessing, () => {
+        account(gw, x, request, target, value.usage, () => value.value.choices[0]?.message.content ?? '');
+        sendJson(x.res, 200, value.bytes, x.headers());
+      });
     }
   } catch (err) {
     sendError(x.res, toGatewayError(err), x.headers());
   }
+}
+
+/** Resolves the route and admits the request against the caller's limits. */
+function decideRoute(gw: Gateway, x: Exchange, request: ChatRequest): Promise<Route> {
+  return x.step(Span.routingDecision, async (span) => {
+    const route = gw.router.resolve(request.model);
+    span.setAttribute(Attr.routeName, route.name);
+    x.extraHeaders = await gw.limits.admit(x.caller!, estimateRequestTokens(request));
+    return route;
+  });
 }
 
 async function callJson(target: Target, request: ChatRequest, options: CallOptions): Promise<JsonAnswer<ChatCompletion>> {
@@ -52,45 +58,29 @@ async function callJson(target: Target, request: ChatRequest, options: CallOptio
   return answer;
 }
 
-/** Opens a stream and waits for its first event, so a target that fails before it can be left for the next. */
-async function openStream(target: Target, request: ChatRequest, options: CallOptions): Promise<OpenedStream> {
-  const answer = await target.provider.chat({ ...request, model: target.model }, true, options);
-  if (answer.kind !== 'stream') throw new Error(`provider ${target.provider.name} answered a stream request with JSON`);
-  try {
-    const first = await answer.events.next();
-    return { answer, first: first.done ? undefined : first.value };
-  } catch (err) {
-    answer.cancel();
-    throw err;
+/**
+ * Counts the answer's tokens and cost, estimating them from text when the provider reported no
+ * usage, and settles the caller's token limit with the real figure.
+ */
+function account(gw: Gateway, x: Exchange, request: ChatRequest, target: Target, usage: Usage | undefined, text: () => string): void {
+  let used = usage;
+  if (!used) {
+    const prompt = estimatePromptTokens(request);
+    const completion = estimateTextTokens(text());
+    used = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+    x.usageEstimated = true;
   }
+  x.usage = used;
+  x.costUsd = recordUsage(gw.telemetry, target.provider.name, target.model, used);
+  gw.limits.reconcile(x.caller!, estimateRequestTokens(request), used.total_tokens);
 }
 
-async function pipeStream(x: Exchange, opened: OpenedStream, includeUsage: boolean): Promise<void> {
-  const { answer } = opened;
-  const res = x.res;
-  startSse(res, x.headers());
-  x.firstByteAt = performance.now();
-  const write = (event: StreamEvent) => {
-    if (event.usage) x.usage = event.usage;
-    if (event.usageOnly && !includeUsage) return undefined;
-    return writeFrame(res, sseData(event.payload));
-  };
-  try {
-    if (opened.first) await write(opened.first);
-    for (;;) {
-      if (x.signal.aborted) {
-        answer.cancel();
-        return;
-      }
-      const next = await answer.events.next();
-      if (next.done) break;
-      await write(next.value);
-    }
-    res.end(SSE_DONE);
-  } catch (err) {
-    answer.cancel();
-    const reason = err instanceof UpstreamError ? err.reason : ProviderErrorReason.streamBroken;
-    const message = err instanceof UpstreamError ? err.message : 'the stream failed';
-    if (!res.destroyed) res.end(sseErrorFrame(`Provider ${x.provider} stream failed: ${message}`, 'upstream_error', reason));
+/** The text content of streamed chunk payloads (only parsed when usage must be estimated). */
+function streamedText(events: readonly string[]): string {
+  let text = '';
+  for (const payload of events) {
+    const delta = (JSON.parse(payload) as { choices?: Array<{ delta?: { content?: string } }> }).choices?.[0]?.delta;
+    if (delta?.content) text += delta.content;
   }
+  return text;
 }

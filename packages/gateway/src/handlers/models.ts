@@ -4,9 +4,9 @@ import { toGatewayError } from '../http/errors.js';
 import type { Exchange } from '../http/exchange.js';
 import { sendError, sendJson } from '../http/respond.js';
 
-export function models(gw: Gateway, x: Exchange): void {
+export async function models(gw: Gateway, x: Exchange): Promise<void> {
   try {
-    gw.authenticate(x);
+    await gw.authenticate(x);
     const data = gw.router.listModels().map((m) => ({ id: m.id, object: 'model', created: 0, owned_by: m.owned_by }));
     sendJson(x.res, 200, JSON.stringify({ object: 'list', data }), x.headers());
   } catch (err) {

@@ -1,35 +1,51 @@
 /**
- * One provider attempt as the telemetry sees it: timed, counted by provider and status, failures
- * counted by reason, and its time taken out of the gateway's own overhead.
+ * One provider attempt as telemetry sees it: a `provider_request` span (one per attempt, so
+ * retries and fallbacks show in the trace) whose context goes upstream as `traceparent`, the
+ * attempt counted by provider and status, failures by reason, and its time taken out of the
+ * gateway's own overhead.
  */
+import { SpanKind, trace } from '@opentelemetry/api';
+import { Attr, Span } from '@llm-edge/semconv';
 import type { Gateway } from '../gateway.js';
-import type { Exchange } from '../http/exchange.js';
+import { failSpan, type Exchange } from '../http/exchange.js';
 import type { CallOptions } from '../providers/types.js';
 import { UpstreamError } from '../providers/upstream-error.js';
 import type { Target } from '../routing/router.js';
 
-/** Headers passed to providers: the request id, so provider logs can be matched to ours. */
-export function upstreamHeaders(x: Exchange): Record<string, string> {
-  return { 'x-request-id': x.id };
-}
-
 export async function recordAttempt<T>(gw: Gateway, x: Exchange, target: Target, call: (options: CallOptions) => Promise<T>): Promise<T> {
   const provider = target.provider.name;
   const m = gw.metrics;
+  const span = x.startSpan(
+    Span.providerRequest,
+    {
+      [Attr.genAiSystem]: target.provider.type === 'anthropic' ? 'anthropic' : 'openai',
+      [Attr.genAiRequestModel]: target.model,
+      [Attr.provider]: provider,
+      [Attr.target]: target.id,
+    },
+    undefined,
+    SpanKind.CLIENT,
+  );
+  const headers: Record<string, string> = { 'x-request-id': x.id };
+  gw.telemetry.tracing.inject(trace.setSpan(x.context, span), headers);
   const started = performance.now();
   try {
-    const value = await call({ signal: x.signal, headers: upstreamHeaders(x) });
+    const value = await call({ signal: x.signal, headers });
     m.get('providerRequestsTotal').labels(provider, '200').inc();
+    span.setAttribute(Attr.httpResponseStatusCode, 200);
     return value;
   } catch (err) {
     if (err instanceof UpstreamError) {
       m.get('providerRequestsTotal').labels(provider, err.status ? String(err.status) : 'error').inc();
       m.get('providerErrorsTotal').labels(provider, err.reason).inc();
+      if (err.status) span.setAttribute(Attr.httpResponseStatusCode, err.status);
     }
+    failSpan(span, err);
     throw err;
   } finally {
     const ms = performance.now() - started;
     x.upstreamMs += ms;
     m.get('providerLatencySeconds').labels(provider).observe(ms / 1000);
+    span.end();
   }
 }

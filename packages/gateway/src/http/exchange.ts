@@ -8,8 +8,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CacheStatus, type CacheStatusValue } from '@llm-edge/semconv';
 import type { Usage } from '../api/types.js';
 import type { Caller } from '../auth/api-keys.js';
-import type { Logger } from '../telemetry/logger.js';
-import type { GatewayMetrics } from '../telemetry/metrics.js';
+import { SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
+import { Attr, Span as SpanName, type SpanName as SpanNameValue } from '@llm-edge/semconv';
+import type { Telemetry } from '../telemetry/index.js';
 import type { Headers } from './respond.js';
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -29,7 +30,9 @@ export class Exchange {
   upstreamMs = 0;
   /** Set when the first streamed byte went out. */
   firstByteAt: number | undefined;
-  traceId: string | undefined;
+  /** The request's root span and its context, parent of every step's span. */
+  readonly span: Span;
+  readonly context: Context;
   /** Headers every answer to this request carries (e.g. `x-ratelimit-*`). */
   extraHeaders: Headers = {};
   private finished = false;
@@ -39,17 +42,52 @@ export class Exchange {
     readonly res: ServerResponse,
     /** The endpoint route, a bounded metric label. */
     readonly route: string,
-    private readonly metrics: GatewayMetrics,
-    private readonly log: Logger,
+    private readonly telemetry: Telemetry,
   ) {
     const given = req.headers['x-request-id'];
     this.id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    const { tracing } = telemetry;
+    const parent = tracing.extract(req.headers);
+    this.span = tracing.tracer.startSpan(
+      SpanName.request,
+      { kind: SpanKind.SERVER, attributes: { [Attr.httpRequestMethod]: req.method ?? '', [Attr.httpRoute]: route, [Attr.requestId]: this.id } },
+      parent,
+    );
+    this.context = trace.setSpan(parent, this.span);
     // The caller leaving mid-request aborts the upstream call and any stream.
     res.once('close', () => {
       if (!res.writableFinished) this.controller.abort(new Error('client disconnected'));
       this.finish();
     });
-    metrics.get('inFlightRequests').inc();
+    telemetry.metrics.get('inFlightRequests').inc();
+  }
+
+  get metrics() {
+    return this.telemetry.metrics;
+  }
+
+  get traceId(): string | undefined {
+    const ctx = this.span.spanContext();
+    return ctx.traceFlags & 1 ? ctx.traceId : undefined;
+  }
+
+  /** Starts a child span of the request, or of `parent`. The caller ends it. */
+  startSpan(name: SpanNameValue, attributes?: Attributes, parent?: Span, kind: SpanKind = SpanKind.INTERNAL): Span {
+    const ctx = parent ? trace.setSpan(this.context, parent) : this.context;
+    return this.telemetry.tracing.tracer.startSpan(name, { kind, attributes }, ctx);
+  }
+
+  /** Runs one step of the request in its own span; a thrown error is recorded on it. */
+  async step<T>(name: SpanNameValue, fn: (span: Span) => Promise<T> | T, attributes?: Attributes): Promise<T> {
+    const span = this.startSpan(name, attributes);
+    try {
+      return await fn(span);
+    } catch (err) {
+      failSpan(span, err);
+      throw err;
+    } finally {
+      span.end();
+    }
   }
 
   get signal(): AbortSignal {
@@ -66,7 +104,8 @@ export class Exchange {
   private finish(): void {
     if (this.finished) return;
     this.finished = true;
-    const m = this.metrics;
+    const m = this.telemetry.metrics;
+    const log = this.telemetry.log;
     m.get('inFlightRequests').dec();
     const seconds = (performance.now() - this.startedAt) / 1000;
     const status = this.res.headersSent ? this.res.statusCode : 499; // 499: caller left before an answer
@@ -77,8 +116,9 @@ export class Exchange {
     if (this.firstByteAt !== undefined) {
       m.get('timeToFirstByteSeconds').labels(this.route, this.provider, this.cache).observe((this.firstByteAt - this.startedAt) / 1000);
     }
-    if (this.log.isLevelEnabled('info')) {
-      this.log.info({
+    this.endSpan(status);
+    if (log.isLevelEnabled('info')) {
+      log.info({
         msg: 'request',
         request_id: this.id,
         key_id: this.caller?.keyId ?? '',
@@ -96,4 +136,33 @@ export class Exchange {
       });
     }
   }
+
+  private endSpan(status: number): void {
+    const span = this.span;
+    if (!span.isRecording()) return span.end();
+    span.setAttributes({
+      [Attr.httpResponseStatusCode]: status,
+      [Attr.cacheStatus]: this.cache,
+      [Attr.genAiRequestModel]: this.model,
+      [Attr.provider]: this.provider,
+      [Attr.keyId]: this.caller?.keyId ?? '',
+      [Attr.costUsd]: this.costUsd,
+    });
+    if (this.usage) {
+      span.setAttribute(Attr.genAiUsageInputTokens, this.usage.prompt_tokens);
+      span.setAttribute(Attr.genAiUsageOutputTokens, this.usage.completion_tokens);
+      span.setAttribute(Attr.usageEstimated, this.usageEstimated);
+    }
+    if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${status}` });
+    span.end();
+  }
+}
+
+/** Marks a span failed with the error's type and message (never a stack with secrets). */
+export function failSpan(span: Span, err: unknown): void {
+  if (!span.isRecording()) return;
+  const e = err as { name?: string; reason?: string; message?: string; status?: number };
+  span.setStatus({ code: SpanStatusCode.ERROR, message: e.message ?? String(err) });
+  span.setAttribute(Attr.errorType, e.reason ?? e.name ?? 'error');
+  span.addEvent('exception', { 'exception.type': e.name ?? 'Error', 'exception.message': e.message ?? String(err) });
 }
