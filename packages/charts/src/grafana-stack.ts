@@ -7,6 +7,7 @@ import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Ports } from '@llm-edge/semconv';
+import { renderDashboards } from '@llm-edge/dashboards';
 import { Images, ImageUsers } from './images.js';
 import { componentLabels, imageTag, selectorLabels } from './labels.js';
 import { allowTcp, anySource, ingressPolicy, type NetworkedComponent } from './network.js';
@@ -20,7 +21,7 @@ export interface GrafanaStackProps {
   readonly name?: string;
   /** The Prometheus to read from; Grafana is let through its NetworkPolicy. */
   readonly prometheus: PrometheusStack;
-  /** Dashboard files (`renderDashboards()` from `@llm-edge/dashboards`). @default [] */
+  /** Dashboard files. @default renderDashboards() from `@llm-edge/dashboards` (the five dashboards) */
   readonly dashboards?: readonly DashboardFile[];
   /**
    * Existing Secret with the admin credentials: key `admin-password`, and optionally `admin-user`
@@ -52,7 +53,7 @@ export class GrafanaStack extends Construct implements NetworkedComponent {
   constructor(scope: Construct, id: string, props: GrafanaStackProps) {
     super(scope, id);
     const name = props.name ?? 'grafana';
-    const dashboards = props.dashboards ?? [];
+    const dashboards = props.dashboards ?? renderDashboards();
     const adminSecretName = props.adminSecretName ?? 'grafana-secrets';
     const adminPasswordKey = props.adminPasswordKey ?? 'admin-password';
     const storageSize = props.storageSize ?? Size.gibibytes(10);

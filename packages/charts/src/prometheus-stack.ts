@@ -7,6 +7,7 @@ import { ApiObject, Chart, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Ports } from '@llm-edge/semconv';
+import { renderAlertmanagerYaml, renderAlertsYaml } from '@llm-edge/alerts';
 import { Images, ImageUsers } from './images.js';
 import { componentLabels, imageTag, selectorLabels } from './labels.js';
 import { allowTcp, ingressPolicy, type NetworkedComponent } from './network.js';
@@ -21,8 +22,11 @@ export interface ScrapeTarget {
 }
 
 export interface AlertmanagerOptions {
-  /** The rendered `alertmanager.yml` (e.g. `renderAlertmanagerYaml()` from `@llm-edge/alerts`). */
-  readonly config: string;
+  /**
+   * The rendered `alertmanager.yml`.
+   * @default renderAlertmanagerYaml() from `@llm-edge/alerts`
+   */
+  readonly config?: string;
   /**
    * Existing Secret mounted at `/etc/alertmanager/secrets` (receiver URLs and keys that the config
    * reads from files). Optional: Alertmanager starts without it.
@@ -36,8 +40,11 @@ export interface AlertmanagerOptions {
 export interface PrometheusStackProps {
   /** @default 'prometheus' */
   readonly name?: string;
-  /** The rendered alert rules (`renderAlertsYaml()` from `@llm-edge/alerts`), stored as `alerts.yml`. */
-  readonly alertRules: string;
+  /**
+   * The rendered alert rules, stored as `alerts.yml`.
+   * @default renderAlertsYaml() from `@llm-edge/alerts`
+   */
+  readonly alertRules?: string;
   /** Scrape jobs by target: the gateway (job `llm-edge-agent`), Redis exporters, Jaeger. */
   readonly targets?: {
     readonly gateway?: ScrapeTarget;
@@ -83,7 +90,7 @@ export class PrometheusStack extends Construct implements NetworkedComponent {
   public readonly networkPolicy: kplus.NetworkPolicy;
   public readonly selectorLabels: Record<string, string>;
 
-  constructor(scope: Construct, id: string, props: PrometheusStackProps) {
+  constructor(scope: Construct, id: string, props: PrometheusStackProps = {}) {
     super(scope, id);
     const name = props.name ?? 'prometheus';
     const scrapeInterval = props.scrapeInterval ?? '15s';
@@ -94,7 +101,8 @@ export class PrometheusStack extends Construct implements NetworkedComponent {
     const image = props.image ?? Images.prometheus;
     const namespace = Chart.of(this).namespace;
     const discoveryNamespaces = props.discoveryNamespaces ?? (namespace ? [namespace] : []);
-    if (!props.alertRules || !props.alertRules.trim()) throw new Error('PrometheusStack: alertRules is empty; pass renderAlertsYaml() from @llm-edge/alerts');
+    const alertRules = props.alertRules ?? renderAlertsYaml();
+    if (!alertRules.trim()) throw new Error('PrometheusStack: alertRules is empty; pass renderAlertsYaml() from @llm-edge/alerts');
     if (retention.toSeconds() < 3600) throw new Error(`PrometheusStack: retention must be at least 1h; got ${retention.toSeconds()}s`);
     if (storageSize.toMebibytes() < 1024) throw new Error(`PrometheusStack: storageSize must be at least 1Gi; got ${storageSize.toMebibytes()}Mi`);
     if (discoveryNamespaces.length === 0 && props.targets && Object.keys(props.targets).length > 0) {
@@ -136,7 +144,7 @@ export class PrometheusStack extends Construct implements NetworkedComponent {
 
     const config = new kplus.ConfigMap(this, 'Config', {
       metadata: { name: `${name}-config`, labels },
-      data: { 'prometheus.yml': this.config, 'alerts.yml': props.alertRules },
+      data: { 'prometheus.yml': this.config, 'alerts.yml': alertRules },
     });
     const pvc = new kplus.PersistentVolumeClaim(this, 'Data', {
       metadata: { name: `${name}-data`, labels },
@@ -215,12 +223,13 @@ export class PrometheusStack extends Construct implements NetworkedComponent {
 
   private addAlertmanager(name: string, o: AlertmanagerOptions): kplus.Service {
     const image = o.image ?? Images.alertmanager;
-    if (!o.config.trim()) throw new Error('PrometheusStack: alertmanager.config is empty; pass renderAlertmanagerYaml() from @llm-edge/alerts');
+    const amConfig = o.config ?? renderAlertmanagerYaml();
+    if (!amConfig.trim()) throw new Error('PrometheusStack: alertmanager.config is empty; pass renderAlertmanagerYaml() from @llm-edge/alerts');
     const labels = componentLabels({ name: 'alertmanager', instance: name, component: 'alerting', version: imageTag(image) });
     const selector = selectorLabels({ name: 'alertmanager', instance: name });
     const config = new kplus.ConfigMap(this, 'AlertmanagerConfig', {
       metadata: { name: `${name}-config`, labels },
-      data: { 'alertmanager.yml': o.config },
+      data: { 'alertmanager.yml': amConfig },
     });
     const deployment = new kplus.Deployment(this, 'Alertmanager', {
       metadata: { name, labels },

@@ -1,0 +1,95 @@
+import { Size } from 'cdk8s';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { EdgeAgent } from './edge-agent.js';
+import { JaegerAllInOne } from './jaeger-all-in-one.js';
+import { RedisCluster } from './redis-cluster.js';
+import { env, ingressFlows, one, synth } from '../test/helpers.js';
+
+describe('EdgeAgent', () => {
+  it('defaults: image, ports, probes, config file, secrets, HPA, PDB, scrape annotations', () => {
+    const m = synth((c) => new EdgeAgent(c, 'Gateway'));
+    const d = one(m, 'Deployment', 'llm-edge-agent');
+    const pod = d.spec.template;
+    const c = pod.spec.containers[0];
+    expect(c.image).toBe('ghcr.io/llm-edge-agent/gateway:0.1.0');
+    expect(d.spec.replicas).toBeUndefined(); // the autoscaler owns it
+    expect(d.spec.selector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'llm-edge-agent', 'app.kubernetes.io/instance': 'llm-edge-agent' });
+    expect(pod.metadata.labels).not.toHaveProperty('cdk8s.io/metadata.addr');
+    expect(pod.metadata.annotations).toEqual({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9090', 'prometheus.io/path': '/metrics' });
+    expect(c.livenessProbe.httpGet).toMatchObject({ path: '/health', port: 8080 });
+    expect(c.readinessProbe.httpGet).toMatchObject({ path: '/ready', port: 8080 });
+    expect(pod.spec.terminationGracePeriodSeconds).toBe(30);
+    expect(env(c, 'LLM_EDGE_CONFIG').value).toBe('/etc/llm-edge/config.yaml');
+    expect(c.volumeMounts).toEqual(expect.arrayContaining([{ mountPath: '/etc/llm-edge', name: 'config', readOnly: true }]));
+    expect(parse(one(m, 'ConfigMap', 'llm-edge-agent-config').data['config.yaml'])).toEqual({ cache: { ttlSeconds: 3600 } });
+    expect(env(c, 'OPENAI_API_KEY').valueFrom.secretKeyRef).toEqual({ name: 'llm-edge-secrets', key: 'openai-api-key', optional: true });
+    expect(env(c, 'ANTHROPIC_API_KEY').valueFrom.secretKeyRef.key).toBe('anthropic-api-key');
+    expect(env(c, 'LLM_EDGE_API_KEYS').valueFrom.secretKeyRef).toMatchObject({ key: 'client-api-keys', optional: true });
+    expect(env(c, 'REDIS_CLUSTER_NODES')).toBeUndefined();
+    expect(env(c, 'OTEL_EXPORTER_OTLP_ENDPOINT')).toBeUndefined();
+    const svc = one(m, 'Service', 'llm-edge-agent');
+    expect(svc.spec.ports.map((p: any) => [p.name, p.port])).toEqual([['http', 8080], ['metrics', 9090]]);
+    expect(svc.spec.selector).toEqual(d.spec.selector.matchLabels);
+    const hpa = one(m, 'HorizontalPodAutoscaler', 'llm-edge-agent');
+    expect(hpa.spec).toMatchObject({ minReplicas: 2, maxReplicas: 10, scaleTargetRef: { kind: 'Deployment', name: 'llm-edge-agent' } });
+    expect(one(m, 'PodDisruptionBudget', 'llm-edge-agent').spec.minAvailable).toBe(1);
+    expect(ingressFlows(one(m, 'NetworkPolicy', 'llm-edge-agent'))).toEqual(['0.0.0.0/0:8080']);
+  });
+
+  it('wires REDIS_CLUSTER_NODES, the OTLP endpoint and sampling from the constructs, and opens their policies', () => {
+    const m = synth((c) => {
+      const redis = new RedisCluster(c, 'Redis', { nodes: 3, replicasPerMaster: 1 });
+      const tracing = new JaegerAllInOne(c, 'Jaeger', { samplingRatio: 0.25 });
+      new EdgeAgent(c, 'Gateway', { redis, tracing });
+    }, 'llm-edge-production');
+    const c = one(m, 'Deployment', 'llm-edge-agent').spec.template.spec.containers[0];
+    const nodes = env(c, 'REDIS_CLUSTER_NODES').value.split(',');
+    expect(nodes).toHaveLength(6);
+    expect(nodes[0]).toBe('redis-0.redis-headless.llm-edge-production.svc.cluster.local:6379');
+    expect(env(c, 'OTEL_EXPORTER_OTLP_ENDPOINT').value).toBe('http://jaeger.llm-edge-production.svc:4318');
+    expect(env(c, 'OTEL_TRACES_SAMPLER_ARG').value).toBe('0.25');
+    expect(ingressFlows(one(m, 'NetworkPolicy', 'redis'))).toContain('llm-edge-agent:6379');
+    expect(ingressFlows(one(m, 'NetworkPolicy', 'jaeger'))).toEqual(expect.arrayContaining(['llm-edge-agent:4317', 'llm-edge-agent:4318']));
+  });
+
+  it('passes a Redis password from its Secret, never as a value', () => {
+    const m = synth((c) => {
+      const redis = new RedisCluster(c, 'Redis', { passwordSecret: { name: 'redis-auth', key: 'password' } });
+      new EdgeAgent(c, 'Gateway', { redis });
+    });
+    const c = one(m, 'Deployment', 'llm-edge-agent').spec.template.spec.containers[0];
+    expect(env(c, 'REDIS_PASSWORD')).toEqual({ name: 'REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: 'redis-auth', key: 'password' } } });
+  });
+
+  it('every prop', () => {
+    const m = synth((c) => new EdgeAgent(c, 'Gateway', {
+      name: 'edge', image: 'registry.example.com/edge', tag: '1.2.3', replicas: 3, maxReplicas: 12, targetCpuUtilization: 60,
+      cpu: 4, memory: Size.gibibytes(4), config: { routes: [{ model: 'gpt-4o' }] }, secretName: 'edge-keys', logLevel: 'warn',
+      env: { OPENAI_BASE_URL: 'http://vllm:8000/v1' },
+    }));
+    const d = one(m, 'Deployment', 'edge');
+    const c = d.spec.template.spec.containers[0];
+    expect(c.image).toBe('registry.example.com/edge:1.2.3');
+    expect(c.resources).toEqual({ limits: { cpu: '4000m', memory: '4096Mi' }, requests: { cpu: '2000m', memory: '2048Mi' } });
+    expect(env(c, 'OPENAI_API_KEY').valueFrom.secretKeyRef.name).toBe('edge-keys');
+    expect(env(c, 'LOG_LEVEL').value).toBe('warn');
+    expect(env(c, 'OTEL_SERVICE_NAME').value).toBe('edge');
+    expect(env(c, 'OPENAI_BASE_URL').value).toBe('http://vllm:8000/v1');
+    expect(parse(one(m, 'ConfigMap', 'edge-config').data['config.yaml'])).toEqual({ routes: [{ model: 'gpt-4o' }] });
+    const hpa = one(m, 'HorizontalPodAutoscaler', 'edge');
+    expect(hpa.spec).toMatchObject({ minReplicas: 3, maxReplicas: 12 });
+    expect(hpa.spec.metrics[0].resource.target.averageUtilization).toBe(60);
+    expect(one(m, 'PodDisruptionBudget', 'edge').spec.minAvailable).toBe(2);
+  });
+
+  it.each([
+    [{ tag: 'latest' }, /tag must pin a release/],
+    [{ replicas: 0 }, /replicas must be an integer >= 1/],
+    [{ replicas: 4, maxReplicas: 3 }, /maxReplicas \(3\) must be an integer >= replicas \(4\)/],
+    [{ targetCpuUtilization: 120 }, /targetCpuUtilization must be in/],
+    [{ env: { OPENAI_API_KEY: 'sk-123' } }, /env.OPENAI_API_KEY looks like a secret/],
+  ])('rejects %o', (props, message) => {
+    expect(() => synth((c) => new EdgeAgent(c, 'Gateway', props))).toThrow(message);
+  });
+});
