@@ -3,3 +3,4 @@ export * from './metrics.js';
 export * from './traces.js';
 export * from './logs.js';
 export * from './ports.js';
+export * from './docs.js';

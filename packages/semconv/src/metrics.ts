@@ -189,6 +189,9 @@ export const ExternalMetrics = {
 /** The Prometheus job that scrapes the gateway. */
 export const GATEWAY_JOB = 'llm-edge-agent';
 
+/** The Prometheus job that scrapes the redis exporters (`redis_up`). */
+export const REDIS_JOB = 'redis';
+
 /** Every series name a query may use: contract metrics with histogram suffixes, plus external ones. */
 export function knownSeriesNames(): Set<string> {
   const names = new Set<string>(Object.values(ExternalMetrics));
