@@ -34,7 +34,7 @@ describe('EdgeAgent', () => {
     const hpa = one(m, 'HorizontalPodAutoscaler', 'llm-edge-agent');
     expect(hpa.spec).toMatchObject({ minReplicas: 2, maxReplicas: 10, scaleTargetRef: { kind: 'Deployment', name: 'llm-edge-agent' } });
     expect(one(m, 'PodDisruptionBudget', 'llm-edge-agent').spec.minAvailable).toBe(1);
-    expect(ingressFlows(one(m, 'NetworkPolicy', 'llm-edge-agent'))).toEqual(['0.0.0.0/0:8080']);
+    expect(ingressFlows(one(m, 'NetworkPolicy', 'llm-edge-agent'))).toEqual(['0.0.0.0/0:8080', 'all-namespaces:8080']);
   });
 
   it('wires REDIS_CLUSTER_NODES, the OTLP endpoint and sampling from the constructs, and opens their policies', () => {

@@ -10,7 +10,7 @@ import { stringify } from 'yaml';
 import { Ports } from '@llm-edge/semconv';
 import { Images, ImageUsers } from './images.js';
 import { componentLabels, imageTag, selectorLabels } from './labels.js';
-import { allowTcp, anySource, ingressPolicy, type NetworkedComponent } from './network.js';
+import { allowFromAnywhere, allowTcp, ingressPolicy, type NetworkedComponent } from './network.js';
 import type { RedisCluster } from './redis-cluster.js';
 import type { JaegerAllInOne } from './jaeger-all-in-one.js';
 import { assertRatio } from './jaeger-config.js';
@@ -202,7 +202,7 @@ export class EdgeAgent extends Construct implements NetworkedComponent {
     this.pods = kplus.Pods.select(this, 'Pods', { labels: selector });
     this.networkPolicy = ingressPolicy(this, name, this.pods, labels);
     // Clients reach the API from anywhere the Service is exposed to.
-    allowTcp(this, anySource(this), Ports.gateway);
+    allowFromAnywhere(this, this, Ports.gateway);
     props.redis?.allowClient(this.pods);
     props.tracing?.allowSpansFrom(this.pods);
   }

@@ -10,7 +10,7 @@ import { Ports } from '@llm-edge/semconv';
 import { renderDashboards } from '@llm-edge/dashboards';
 import { Images, ImageUsers } from './images.js';
 import { componentLabels, imageTag, selectorLabels } from './labels.js';
-import { allowTcp, anySource, ingressPolicy, type NetworkedComponent } from './network.js';
+import { allowFromAnywhere, allowTcp, ingressPolicy, type NetworkedComponent } from './network.js';
 import { renderGrafanaDashboardProvider, renderGrafanaDatasources, type DashboardFile } from './grafana-provisioning.js';
 import type { PrometheusStack } from './prometheus-stack.js';
 import { computeResources } from './resources.js';
@@ -143,7 +143,7 @@ export class GrafanaStack extends Construct implements NetworkedComponent {
 
     this.pods = kplus.Pods.select(this, 'Pods', { labels: selector });
     this.networkPolicy = ingressPolicy(this, name, this.pods, labels);
-    allowTcp(this, anySource(this), Ports.grafana);
+    allowFromAnywhere(this, this, Ports.grafana);
     props.prometheus.allowQueriesFrom(this.pods);
   }
 }

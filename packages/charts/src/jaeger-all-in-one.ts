@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { Ports } from '@llm-edge/semconv';
 import { Images, ImageUsers } from './images.js';
 import { componentLabels, imageTag, selectorLabels } from './labels.js';
-import { allowTcp, anySource, ingressPolicy, type NetworkedComponent } from './network.js';
+import { allowFromAnywhere, allowTcp, ingressPolicy, type NetworkedComponent } from './network.js';
 import { assertRatio, JAEGER_SAMPLING_PORT, renderJaegerConfig, renderSamplingStrategies } from './jaeger-config.js';
 import { computeResources } from './resources.js';
 import { restrictedContainer, restrictedPod, selectByLabels } from './security.js';
@@ -150,7 +150,7 @@ export class JaegerAllInOne extends Construct implements NetworkedComponent {
     this.pods = kplus.Pods.select(this, 'Pods', { labels: selector });
     this.networkPolicy = ingressPolicy(this, name, this.pods, labels);
     // The UI is for people (port-forward, an Ingress); spans come only from wired senders.
-    allowTcp(this, anySource(this), Ports.jaegerUi);
+    allowFromAnywhere(this, this, Ports.jaegerUi);
   }
 
   /** Let `peer` send spans (OTLP gRPC and HTTP) and fetch sampling strategies. */

@@ -27,7 +27,11 @@ export function allowTcp(to: NetworkedComponent, from: kplus.INetworkPolicyPeer,
   to.networkPolicy.addIngressRule(from, ports.map((p) => kplus.NetworkPolicyPort.tcp(p)));
 }
 
-/** Any source, inside or outside the cluster (user-facing ports: gateway API, UIs). */
-export function anySource(scope: Construct): kplus.INetworkPolicyPeer {
-  return kplus.NetworkPolicyIpBlock.anyIpv4(scope, 'AnySource');
+/**
+ * Let any source reach `port`: outside the cluster (an ipBlock) and pods of every namespace (an
+ * ipBlock does not reliably cover pod IPs). For user-facing ports: the gateway API, the UIs.
+ */
+export function allowFromAnywhere(scope: Construct, to: NetworkedComponent, port: number): void {
+  allowTcp(to, kplus.NetworkPolicyIpBlock.anyIpv4(scope, 'AnySource'), port);
+  allowTcp(to, kplus.Namespaces.all(scope, 'AllNamespaces'), port);
 }

@@ -25,7 +25,7 @@ export function ingressFlows(policy: K8sObject): string[] {
   const flows: string[] = [];
   for (const rule of policy.spec.ingress ?? []) {
     for (const from of rule.from ?? []) {
-      const src = from.ipBlock ? from.ipBlock.cidr : from.podSelector?.matchLabels?.['app.kubernetes.io/instance'] ?? 'all-pods';
+      const src = from.ipBlock ? from.ipBlock.cidr : from.namespaceSelector ? 'all-namespaces' : from.podSelector?.matchLabels?.['app.kubernetes.io/instance'] ?? 'all-pods';
       for (const p of rule.ports ?? []) flows.push(`${src}:${p.port}`);
     }
   }
