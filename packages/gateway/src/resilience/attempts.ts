@@ -1,64 +1,172 @@
 /**
- * Runs one request against a route's targets: the strategy orders the primary targets, the
- * fallbacks follow in their order, and a retryable failure moves on to the next target.
- * (Retries with backoff, circuit breakers and health come in with the resilience issue; this is
- * the seam they plug into.)
+ * Runs one request against a route's targets. Targets come in strategy order, then the fallback
+ * chain; a target whose breaker refuses is skipped; a retryable failure is retried on the same
+ * target (backoff with full jitter, or the provider's `retry-after`) while attempts, the retry
+ * budget and the breaker allow, and then the request moves on to the next target.
+ *
+ * Every retry here happens before the caller has seen a byte: for a stream, the attempt resolves
+ * with its first event, and the caller's stream starts only after `run` returns.
  */
-import type { Route, Target } from '../routing/router.js';
+import { ProviderErrorReason } from '@llm-edge/semconv';
+import type { RetryConfig } from '../config/resilience.js';
 import { GatewayError } from '../http/errors.js';
 import { UpstreamError } from '../providers/upstream-error.js';
+import type { Route, Target } from '../routing/router.js';
+import { backoffDelay } from './backoff.js';
+import type { BreakerStateName, CircuitBreaker } from './circuit-breaker.js';
+import { AttemptDeadline, sleep } from './deadline.js';
+import type { RetryBudget } from './retry-budget.js';
 
-/** Primary targets in strategy order, then the fallback chain. */
-export function orderTargets(route: Route, random: () => number = Math.random): Target[] {
-  const primary = route.strategy === 'weighted' ? weightedOrder(route.targets, random) : [...route.targets];
-  return [...primary, ...route.fallbacks];
+/** Attribute values of a span event. */
+export type EventAttributes = Record<string, string | number | boolean>;
+
+/** What `run` needs from the request it serves. */
+export interface AttemptContext {
+  /** Aborts when the caller leaves. */
+  readonly signal: AbortSignal;
+  /** Span-event hook: `retry`, `fallback`, `target_skipped`, `retry_budget_exhausted`, `attempt_timeout`. */
+  onEvent?(name: string, attributes: EventAttributes): void;
 }
 
-/** Weighted choice without replacement: the first pick by weight, then the rest by weight too. */
-function weightedOrder(targets: readonly Target[], random: () => number): Target[] {
-  const pool = [...targets];
-  const out: Target[] = [];
-  while (pool.length > 0) {
-    const total = pool.reduce((sum, t) => sum + t.weight, 0);
-    let r = random() * total;
-    let i = 0;
-    while (i < pool.length - 1 && (r -= pool[i]!.weight) >= 0) i++;
-    out.push(pool.splice(i, 1)[0]!);
-  }
-  return out;
+/** What one attempt is given. */
+export interface AttemptInfo {
+  /**
+   * Aborts on the caller leaving or on the attempt's total timeout. Pass it to the provider
+   * call so a timed-out attempt releases its connection at once.
+   */
+  readonly signal: AbortSignal;
+  /** 1 for the first attempt on this target, 2 for its first retry, ... */
+  readonly attempt: number;
+  /** Attempts made for this request so far on any target, this one included. */
+  readonly overall: number;
 }
 
-export interface AttemptHooks {
-  /** Called when a failed target hands the request to the next one. */
-  onFallback?(from: Target, to: Target, error: UpstreamError): void;
-  /** Called on every failed attempt. */
-  onFailure?(target: Target, error: UpstreamError): void;
+export type Attempt<T> = (target: Target, info: AttemptInfo) => Promise<T>;
+
+export interface RunResult<T> {
+  readonly value: T;
+  readonly target: Target;
+  /** Attempts made, the successful one included. */
+  readonly attempts: number;
+}
+
+/** The per-target and per-provider state the loop consults; owned by `Resilience`. */
+export interface AttemptPolicy {
+  readonly retry: RetryConfig;
+  order(route: Route): Target[];
+  breaker(target: Target): CircuitBreaker;
+  budget(provider: string): RetryBudget;
+  totalTimeoutMs(target: Target): number;
+  random(): number;
+  /** Clock of the breakers, for `retry-after` on a 503. */
+  now(): number;
+  onRetry(target: Target, error: UpstreamError): void;
+  onFallback(from: Target, to: Target): void;
+  onLatency(target: Target, ms: number): void;
 }
 
 /**
- * Tries `attempt` on each target in order until one succeeds.
- * @throws GatewayError: the caller error of a non-retryable failure, or the last failure's.
+ * @throws GatewayError: 503 `no_healthy_provider` when every target was skipped, the caller
+ *   error of a non-retryable failure, or the last failure's error.
  */
-export async function runAttempts<T>(
-  route: Route,
-  attempt: (target: Target) => Promise<T>,
-  hooks: AttemptHooks = {},
-  signal?: AbortSignal,
-): Promise<{ value: T; target: Target }> {
-  const targets = orderTargets(route);
+export async function runAttempts<T>(route: Route, attempt: Attempt<T>, ctx: AttemptContext, policy: AttemptPolicy): Promise<RunResult<T>> {
+  const event = ctx.onEvent ?? (() => {});
   let last: UpstreamError | undefined;
-  for (let i = 0; i < targets.length; i++) {
-    const target = targets[i]!;
-    try {
-      return { value: await attempt(target), target };
-    } catch (err) {
-      if (!(err instanceof UpstreamError)) throw err;
-      last = err;
-      hooks.onFailure?.(target, err);
-      if (!err.retryable || signal?.aborted) throw err.toGatewayError();
-      const next = targets[i + 1];
-      if (next) hooks.onFallback?.(target, next, err);
+  /** The target the request most recently left (failed or skipped): the `from` of a fallback. */
+  let left: Target | undefined;
+  let overall = 0;
+
+  for (const target of policy.order(route)) {
+    const breaker = policy.breaker(target);
+    const provider = target.provider.name;
+    for (let n = 1; n <= policy.retry.maxAttempts; n++) {
+      const permit = breaker.tryAcquire();
+      if (!permit) {
+        if (n === 1) event('target_skipped', { target: target.id, provider, state: breaker.state });
+        break;
+      }
+      if (n === 1) {
+        policy.budget(provider).recordRequest();
+        if (left) {
+          policy.onFallback(left, target);
+          event('fallback', { from: left.id, to: target.id, reason: last?.reason ?? 'circuit_open' });
+        }
+      } else {
+        policy.onRetry(target, last!);
+      }
+      overall++;
+
+      const deadline = new AttemptDeadline(ctx.signal, policy.totalTimeoutMs(target), () =>
+        new UpstreamError(provider, ProviderErrorReason.timeout, `the attempt exceeded its total timeout of ${policy.totalTimeoutMs(target)} ms`),
+      );
+      const started = performance.now();
+      try {
+        // The race bounds the attempt even if it ignores its signal.
+        const value = await Promise.race([attempt(target, { signal: deadline.signal, attempt: n, overall }), deadline.expired]);
+        deadline.settle();
+        breaker.onSuccess(permit);
+        policy.onLatency(target, performance.now() - started);
+        return { value, target, attempts: overall };
+      } catch (err) {
+        deadline.dispose();
+        if (!(err instanceof UpstreamError)) {
+          breaker.release(permit);
+          throw err;
+        }
+        if (ctx.signal.aborted) {
+          // The caller left: says nothing about the provider.
+          breaker.release(permit);
+          throw err.toGatewayError();
+        }
+        if (!err.retryable) {
+          // The provider answered (a 400, say): it is up, and another target would refuse too.
+          breaker.onSuccess(permit);
+          throw err.toGatewayError();
+        }
+        breaker.onFailure(permit);
+        if (err.reason === ProviderErrorReason.timeout) {
+          // A timeout is at least this slow: let least-latency know.
+          policy.onLatency(target, performance.now() - started);
+          event('attempt_timeout', { target: target.id, provider, attempt: n });
+        }
+        last = err;
+        const delay = retryDelay(err, n, policy, breaker.state);
+        if (delay === undefined) break;
+        if (!policy.budget(provider).tryRetry()) {
+          event('retry_budget_exhausted', { target: target.id, provider });
+          break;
+        }
+        event('retry', { target: target.id, provider, attempt: n + 1, delay_ms: Math.round(delay), reason: err.reason, ...(err.status ? { status: err.status } : {}) });
+        try {
+          await sleep(delay, ctx.signal);
+        } catch {
+          throw err.toGatewayError();
+        }
+      }
     }
+    left = target;
   }
-  throw last ? last.toGatewayError() : new GatewayError(503, 'service_unavailable', `No provider target can serve route '${route.name}'.`, null, 'no_healthy_provider');
+  if (last) throw last.toGatewayError();
+  throw noHealthyProvider(route, policy, route.targets.concat(route.fallbacks));
+}
+
+/** Milliseconds before retrying the same target, or undefined when it should not be retried. */
+function retryDelay(err: UpstreamError, n: number, policy: AttemptPolicy, state: BreakerStateName): number | undefined {
+  if (n >= policy.retry.maxAttempts || state !== 'closed') return undefined;
+  if (err.status !== undefined && !policy.retry.statuses.includes(err.status)) return undefined;
+  const retryAfterMs = err.retryAfter !== undefined ? err.retryAfter * 1000 : undefined;
+  return backoffDelay(n, policy.retry, retryAfterMs, () => policy.random());
+}
+
+/** 503 naming the route, with `retry-after` until the first breaker lets probes through. */
+function noHealthyProvider(route: Route, policy: AttemptPolicy, targets: readonly Target[]): GatewayError {
+  const now = policy.now();
+  let soonest: number | undefined;
+  for (const t of targets) {
+    const at = policy.breaker(t).reopensAt;
+    if (at !== undefined && (soonest === undefined || at < soonest)) soonest = at;
+  }
+  const headers: Record<string, string> = {};
+  if (soonest !== undefined) headers['retry-after'] = String(Math.max(1, Math.ceil((soonest - now) / 1000)));
+  return new GatewayError(503, 'service_unavailable', `No healthy provider for route '${route.name}'.`, null, 'no_healthy_provider', headers);
 }

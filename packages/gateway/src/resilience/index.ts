@@ -1,38 +1,160 @@
 /**
  * The resilience layer between routing and the provider call: one object per gateway that owns
- * the per-target state (breakers, health, latency) and runs each request's attempts.
+ * the per-target state (circuit breakers, latency averages), the per-provider retry budgets, and
+ * runs each request's attempts (see attempts.ts).
+ *
+ * Breakers are per target (`provider/model`); the `circuit_breaker_state{provider}` and
+ * `provider_health{provider}` gauges are per provider: the state is the worst over the
+ * provider's targets (open > half-open > closed), and the provider is healthy while at least one
+ * of its targets is not open. A provider with no target used yet reads closed and healthy.
  */
+import { BreakerState } from '@llm-edge/semconv';
 import type { GatewayConfig } from '../config/schema.js';
 import type { Route, Target } from '../routing/router.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { GatewayMetrics } from '../telemetry/metrics.js';
-import { runAttempts } from './attempts.js';
+import { runAttempts, type Attempt, type AttemptContext, type AttemptPolicy, type RunResult } from './attempts.js';
+import { CircuitBreaker, type BreakerStateName, type BreakerTransition } from './circuit-breaker.js';
+import { LatencyTracker } from './latency.js';
+import { RetryBudget } from './retry-budget.js';
+import type { Clock } from './sliding-window.js';
+import { orderTargets } from './strategy.js';
 
-export interface AttemptContext {
-  /** Aborts when the caller leaves. */
-  readonly signal: AbortSignal;
+export type { Attempt, AttemptContext, AttemptInfo, EventAttributes, RunResult } from './attempts.js';
+export type { BreakerStateName } from './circuit-breaker.js';
+
+export interface ResilienceOptions {
+  /** Clock of breakers, budgets and latency ages (default `Date.now`). */
+  readonly clock?: Clock;
+  /** Random source of jitter and weighted choice (default `Math.random`). */
+  readonly random?: () => number;
 }
 
+/** One provider's health as `/ready` and the gauges report it. */
+export interface ProviderHealth {
+  readonly healthy: boolean;
+  readonly state: BreakerStateName;
+  readonly targets: Readonly<Record<string, BreakerStateName>>;
+}
+
+const DEFAULT_TOTAL_MS = 300_000;
+const SEVERITY: Record<BreakerStateName, number> = { closed: BreakerState.closed, 'half-open': BreakerState.halfOpen, open: BreakerState.open };
+
 export class Resilience {
+  private readonly breakers = new Map<string, { breaker: CircuitBreaker; provider: string }>();
+  private readonly budgets = new Map<string, RetryBudget>();
+  private readonly latency: LatencyTracker;
+  /** Timers that publish the half-open state when a cool-down ends, one per open target. */
+  private readonly coolDowns = new Map<string, NodeJS.Timeout>();
+  private readonly clock: Clock;
+  private readonly policy: AttemptPolicy;
+
   constructor(
     private readonly config: GatewayConfig,
     private readonly metrics: GatewayMetrics,
     private readonly log: Logger,
+    options: ResilienceOptions = {},
   ) {
-    void this.config;
-    void this.log;
+    this.clock = options.clock ?? Date.now;
+    const random = options.random ?? Math.random;
+    this.latency = new LatencyTracker(config.resilience.leastLatency, this.clock);
+    for (const provider of Object.keys(config.providers)) this.publish(provider);
+    this.policy = {
+      retry: config.resilience.retry,
+      order: (route) => orderTargets(route, { random, latency: this.latency }),
+      breaker: (target) => this.breakerOf(target),
+      budget: (provider) => this.budgetOf(provider),
+      totalTimeoutMs: (target) => config.providers[target.provider.name]?.timeouts.totalMs ?? DEFAULT_TOTAL_MS,
+      random,
+      now: this.clock,
+      onRetry: (target) => this.metrics.get('retriesTotal').labels(target.provider.name).inc(),
+      onFallback: (from, to) => this.metrics.get('fallbacksTotal').labels(from.provider.name, to.provider.name).inc(),
+      onLatency: (target, ms) => this.latency.record(target.id, ms),
+    };
   }
 
   /**
-   * Runs `attempt` on the route's targets until one succeeds.
-   * @throws GatewayError for the caller when none does
+   * Runs `attempt` on the route's targets until one succeeds. Pass `info.signal` to the provider
+   * call: it carries the attempt's total timeout and the caller's abort.
+   * @throws GatewayError for the caller when none does (503 `no_healthy_provider` when every
+   *   target's breaker is open)
+   * @example
+   * const { value, target } = await resilience.run(route, (t, a) => t.provider.chat(req, false, { signal: a.signal, headers }), x);
    */
-  run<T>(route: Route, attempt: (target: Target) => Promise<T>, ctx: AttemptContext): Promise<{ value: T; target: Target }> {
-    return runAttempts(
-      route,
-      attempt,
-      { onFallback: (from, to) => this.metrics.get('fallbacksTotal').labels(from.provider.name, to.provider.name).inc() },
-      ctx.signal,
-    );
+  run<T>(route: Route, attempt: Attempt<T>, ctx: AttemptContext): Promise<RunResult<T>> {
+    return runAttempts(route, attempt, ctx, this.policy);
+  }
+
+  /** Health per provider, for `/ready` and tests. */
+  health(): Record<string, ProviderHealth> {
+    const out: Record<string, ProviderHealth> = {};
+    for (const provider of Object.keys(this.config.providers)) out[provider] = this.providerHealth(provider);
+    return out;
+  }
+
+  /** The breaker state of one target (`provider/model`); closed when it was never used. */
+  targetState(targetId: string): BreakerStateName {
+    return this.breakers.get(targetId)?.breaker.state ?? 'closed';
+  }
+
+  /** Stops the cool-down timers (they are unref'd, so this is tidiness, not a requirement). */
+  close(): void {
+    for (const timer of this.coolDowns.values()) clearTimeout(timer);
+    this.coolDowns.clear();
+  }
+
+  private breakerOf(target: Target): CircuitBreaker {
+    let entry = this.breakers.get(target.id);
+    if (!entry) {
+      const provider = target.provider.name;
+      const breaker = new CircuitBreaker(this.config.resilience.breaker, this.clock, (t) => this.onTransition(target.id, provider, t));
+      entry = { breaker, provider };
+      this.breakers.set(target.id, entry);
+    }
+    return entry.breaker;
+  }
+
+  private budgetOf(provider: string): RetryBudget {
+    let budget = this.budgets.get(provider);
+    if (!budget) this.budgets.set(provider, (budget = new RetryBudget(this.config.resilience.budget, this.clock)));
+    return budget;
+  }
+
+  private onTransition(targetId: string, provider: string, t: BreakerTransition): void {
+    this.log.warn({ msg: 'circuit breaker state changed', target: targetId, provider, from: t.from, to: t.to, reason: t.reason });
+    clearTimeout(this.coolDowns.get(targetId));
+    this.coolDowns.delete(targetId);
+    if (t.to === 'open') {
+      // Without traffic nobody would look at the breaker again; this moves it to half-open on
+      // time so the gauges (and the AllProvidersDown alert) see the provider come back.
+      const timer = setTimeout(() => {
+        this.coolDowns.delete(targetId);
+        this.breakers.get(targetId)?.breaker.refresh();
+      }, this.config.resilience.breaker.coolDownMs);
+      timer.unref();
+      this.coolDowns.set(targetId, timer);
+    }
+    this.publish(provider);
+  }
+
+  private providerHealth(provider: string): ProviderHealth {
+    const targets: Record<string, BreakerStateName> = {};
+    let worst: BreakerStateName = 'closed';
+    let anyUp = true;
+    for (const [id, entry] of this.breakers) {
+      if (entry.provider !== provider) continue;
+      const state = entry.breaker.state;
+      targets[id] = state;
+      if (SEVERITY[state] > SEVERITY[worst]) worst = state;
+    }
+    const states = Object.values(targets);
+    if (states.length > 0) anyUp = states.some((s) => s !== 'open');
+    return { healthy: anyUp, state: worst, targets };
+  }
+
+  private publish(provider: string): void {
+    const h = this.providerHealth(provider);
+    this.metrics.get('providerHealth').labels(provider).set(h.healthy ? 1 : 0);
+    this.metrics.get('circuitBreakerState').labels(provider).set(SEVERITY[h.state]);
   }
 }
