@@ -111,9 +111,11 @@ export const CacheSchema = z
         commandTimeoutMs: positiveInt.default(50),
         /** Entries larger than this stay in L1 only. */
         maxEntryBytes: positiveInt.default(1024 * 1024),
+        /** Bound on one TCP connect (and handshake) to a Redis node; reconnects continue forever. */
+        connectTimeoutMs: positiveInt.default(1_000),
       })
       .strict()
-      .default({ keyPrefix: 'llm-edge:cache:', commandTimeoutMs: 50, maxEntryBytes: 1024 * 1024 }),
+      .default({ keyPrefix: 'llm-edge:cache:', commandTimeoutMs: 50, maxEntryBytes: 1024 * 1024, connectTimeoutMs: 1_000 }),
   })
   .strict();
 export type CacheConfig = z.infer<typeof CacheSchema>;

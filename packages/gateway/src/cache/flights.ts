@@ -1,0 +1,129 @@
+/**
+ * Request coalescing: concurrent identical cache misses share one upstream call. The first
+ * request starts a flight and leads it; the others join it. A stream fans out: every joiner gets
+ * the chunks so far, then the rest as they arrive. A joiner that leaves stops only its own
+ * iteration; the leader's upstream call and the other joiners go on.
+ */
+import type { CachedAnswer } from './entry.js';
+
+export class Flights {
+  private readonly flights = new Map<string, Flight>();
+
+  /** The flight in progress for `key`, if any. */
+  get(key: string): Flight | undefined {
+    return this.flights.get(key);
+  }
+
+  /** Flights in progress. */
+  get size(): number {
+    return this.flights.size;
+  }
+
+  /**
+   * Starts a flight for `key`: the caller leads it and must end it with complete() or fail().
+   * It leaves the map when it ends.
+   * @throws Error when a flight for `key` is already in progress (join it with get() instead)
+   */
+  start(key: string): Flight {
+    if (this.flights.has(key)) throw new Error(`Flights.start: a flight for ${key} is already in progress`);
+    const flight = new Flight(() => {
+      if (this.flights.get(key) === flight) this.flights.delete(key);
+    });
+    this.flights.set(key, flight);
+    return flight;
+  }
+}
+
+type State = { readonly kind: 'open' } | { readonly kind: 'done' } | { readonly kind: 'failed'; readonly error: unknown };
+
+export class Flight {
+  /** For JSON waiters: the final answer; rejects with the leader's error. */
+  readonly result: Promise<CachedAnswer>;
+  private readonly events: string[] = [];
+  private wakers: Array<() => void> = [];
+  private state: State = { kind: 'open' };
+  private joined = 0;
+  private resolve!: (a: CachedAnswer) => void;
+  private reject!: (e: unknown) => void;
+
+  /** @internal created by Flights.start */
+  constructor(private readonly onEnd: () => void) {
+    this.result = new Promise<CachedAnswer>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    // A flight nobody joined may fail without anyone awaiting its result.
+    this.result.catch(() => undefined);
+  }
+
+  /** How many requests joined (subscribe() or wait()): the coalesced requests. */
+  get waiters(): number {
+    return this.joined;
+  }
+
+  /** True once complete() or fail() was called. */
+  get ended(): boolean {
+    return this.state.kind !== 'open';
+  }
+
+  /** Hands one stream event to every subscriber. Ignored after the flight ended. */
+  push(payload: string): void {
+    if (this.state.kind !== 'open') return;
+    this.events.push(payload);
+    this.wake();
+  }
+
+  complete(answer: CachedAnswer): void {
+    if (this.state.kind !== 'open') return;
+    this.state = { kind: 'done' };
+    this.resolve(answer);
+    this.end();
+  }
+
+  fail(error: unknown): void {
+    if (this.state.kind !== 'open') return;
+    this.state = { kind: 'failed', error };
+    this.reject(error);
+    this.end();
+  }
+
+  /** Joins as a JSON waiter: the final answer (counts as one waiter). */
+  wait(): Promise<CachedAnswer> {
+    this.joined++;
+    return this.result;
+  }
+
+  /**
+   * Joins as a streaming waiter (counts as one waiter): every event pushed so far, then the rest
+   * live. Ends when the flight completes, throws the leader's error if it fails. Breaking out of
+   * the loop (the caller disconnected) affects no one else.
+   * @example
+   * for await (const payload of flight.subscribe()) write(`data: ${payload}\n\n`);
+   */
+  subscribe(): AsyncIterableIterator<string> {
+    this.joined++;
+    return this.replay();
+  }
+
+  private async *replay(): AsyncIterableIterator<string> {
+    let next = 0;
+    for (;;) {
+      while (next < this.events.length) yield this.events[next++]!;
+      const state = this.state;
+      if (state.kind === 'done') return;
+      if (state.kind === 'failed') throw state.error;
+      await new Promise<void>((resolve) => this.wakers.push(resolve));
+    }
+  }
+
+  private wake(): void {
+    const wakers = this.wakers;
+    this.wakers = [];
+    for (const w of wakers) w();
+  }
+
+  private end(): void {
+    this.wake();
+    this.onEnd();
+  }
+}

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { cacheKey, canonicalJson, KEY_FIELDS } from '../../src/cache/key.js';
+
+const chat = {
+  model: 'gpt-4o-mini',
+  messages: [{ role: 'user', content: 'Say hi', name: 'ann' }],
+  temperature: 0.2,
+  tools: [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }],
+};
+
+describe('cacheKey', () => {
+  it('is v1: plus 64 hex digits', () => {
+    expect(cacheKey('t1', 'chat', chat)).toMatch(/^v1:[0-9a-f]{64}$/);
+  });
+
+  it('ignores key order at every depth and whitespace of the raw body', () => {
+    const raw = `{ "tools": [ { "function": { "parameters": { "properties": { "city": { "type": "string" } }, "type": "object" }, "name": "get_weather" }, "type": "function" } ],
+      "temperature":0.2,"messages":[{"name":"ann","content":"Say hi","role":"user"}],   "model":"gpt-4o-mini" }`;
+    expect(cacheKey('t1', 'chat', JSON.parse(raw))).toBe(cacheKey('t1', 'chat', chat));
+  });
+
+  it('ignores stream, stream_options, user and fields outside the include-list', () => {
+    const variant = { ...chat, stream: true, stream_options: { include_usage: true }, user: 'u-42', metadata: { x: 1 } };
+    expect(cacheKey('t1', 'chat', variant)).toBe(cacheKey('t1', 'chat', chat));
+    expect(cacheKey('t1', 'embeddings', { model: 'e', input: 'x', user: 'a' })).toBe(cacheKey('t1', 'embeddings', { model: 'e', input: 'x' }));
+  });
+
+  it('treats an explicit null like an absent field', () => {
+    expect(cacheKey('t1', 'chat', { ...chat, seed: null, stop: undefined })).toBe(cacheKey('t1', 'chat', chat));
+  });
+
+  it('separates tenants, endpoints and every included field', () => {
+    const base = cacheKey('t1', 'chat', chat);
+    expect(cacheKey('t2', 'chat', chat)).not.toBe(base);
+    expect(cacheKey('t1', 'embeddings', chat)).not.toBe(cacheKey('t1', 'chat', chat));
+    const seen = new Set([base]);
+    for (const field of KEY_FIELDS.chat) {
+      const k = cacheKey('t1', 'chat', { ...chat, [field]: field === 'messages' ? [{ role: 'user', content: 'other' }] : 7 });
+      expect(seen.has(k), field).toBe(false);
+      seen.add(k);
+    }
+    // message content is compared exactly, whitespace included
+    expect(cacheKey('t1', 'chat', { ...chat, messages: [{ role: 'user', content: 'Say hi ', name: 'ann' }] })).not.toBe(base);
+    // array order matters
+    expect(cacheKey('t1', 'embeddings', { model: 'e', input: ['a', 'b'] })).not.toBe(cacheKey('t1', 'embeddings', { model: 'e', input: ['b', 'a'] }));
+  });
+
+  it('cannot be forged across tenants by field content', () => {
+    // a tenant name that looks like JSON stays a string in the canonical form
+    expect(cacheKey('a","tenant":"b', 'chat', chat)).not.toBe(cacheKey('b', 'chat', chat));
+  });
+});
+
+describe('canonicalJson', () => {
+  it('sorts keys recursively and follows JSON.stringify for values', () => {
+    const v = { b: [3, { d: 1, c: [null, undefined, NaN] }], a: 'é"\n', u: undefined, z: -0, t: true };
+    expect(canonicalJson(v)).toBe('{"a":"é\\"\\n","b":[3,{"c":[null,null,null],"d":1}],"t":true,"z":0}');
+    expect(JSON.parse(canonicalJson(v))).toEqual(JSON.parse(JSON.stringify(v)));
+  });
+});
