@@ -4,12 +4,12 @@
  * real Prometheus at a gateway on loopback.
  */
 import { stringify } from 'yaml';
-import { GATEWAY_JOB } from '@llm-edge/semconv';
+import { GATEWAY_JOB, REDIS_JOB } from '@llm-edge/semconv';
 
 /** Job names; the gateway's comes from the telemetry contract. */
 export const ScrapeJobs = {
   gateway: GATEWAY_JOB,
-  redis: 'redis',
+  redis: REDIS_JOB,
   jaeger: 'jaeger',
   prometheus: 'prometheus',
   pods: 'kubernetes-pods',
