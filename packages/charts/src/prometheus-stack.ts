@@ -242,7 +242,8 @@ export class PrometheusStack extends Construct implements NetworkedComponent {
           name: 'alertmanager',
           image,
           imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
-          args: ['--config.file=/etc/alertmanager/alertmanager.yml', '--storage.path=/alertmanager'],
+          // One replica: no gossip peers, so the cluster listener is off.
+          args: ['--config.file=/etc/alertmanager/alertmanager.yml', '--storage.path=/alertmanager', '--cluster.listen-address='],
           ports: [{ name: 'http', number: Ports.alertmanager }],
           resources: computeResources({ cpu: 0.2, memoryMiB: 256 }),
           securityContext: restrictedContainer(ImageUsers.alertmanager),
