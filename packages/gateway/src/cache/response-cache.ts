@@ -160,13 +160,18 @@ export class ResponseCache {
     return { l1: 'ok', l2: recentError || redisState(this.redis) === 'degraded' ? 'degraded' : 'ok' };
   }
 
+  /** Resolves when the background L2 writes started so far have settled (each is bounded). */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.pending]);
+  }
+
   /**
-   * Stops the gauge timer and waits for background L2 writes (each bounded by the command
-   * timeout). The Redis client belongs to the caller, who closes it (see closeRedisClient).
+   * Stops the stats timer and waits for background L2 writes. The Redis client belongs to the
+   * caller, who closes it (see closeRedisClient).
    */
   async close(): Promise<void> {
     clearInterval(this.timer);
-    await Promise.allSettled([...this.pending]);
+    await this.drain();
   }
 
   /** Purges expired L1 entries and reads the L2 gauges; runs on the stats timer. */

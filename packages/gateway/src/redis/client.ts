@@ -113,9 +113,17 @@ function watch(client: RedisClient, log: Logger, name: string): void {
   client.on('error', onError);
   // A Cluster reports each node's connection errors apart from its own.
   if (client instanceof Cluster) client.on('node error', onError);
+  let connected = false;
+  client.on('close', () => {
+    if (!connected) return;
+    connected = false;
+    failing = true;
+    warn((suppressed) => log.warn({ suppressed }, `${name}: connection lost, reconnecting`));
+  });
   client.on('ready', () => {
     if (failing) log.info(`${name}: connected again`);
     failing = false;
+    connected = true;
   });
 }
 
