@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs on a fresh Debian machine with Node 20, only where missing:
-# pnpm, and Debian's redis-server, prometheus (brings promtool) and prometheus-alertmanager (amtool).
+# pnpm, and Debian's redis-server, prometheus (brings promtool), prometheus-alertmanager (amtool)
+# and docker-compose (its `config` check of the compose file needs no Docker engine).
 set -euo pipefail
 
 SUDO=""
@@ -17,6 +18,7 @@ command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
 command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 command -v amtool >/dev/null 2>&1 || missing+=(prometheus-alertmanager)
+command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing ${missing[*]}" >&2
   $SUDO apt-get update -qq
