@@ -13,6 +13,8 @@ import type { ProviderAdapter } from './providers/types.js';
 import { Resilience } from './resilience/index.js';
 import { RateLimiter } from './limits/rate-limiter.js';
 import { Router } from './routing/router.js';
+import { Flights, ResponseCache } from './cache/index.js';
+import { closeRedisClient, createRedisClient, type RedisClient } from './redis/client.js';
 import { createLogger, type Logger } from './telemetry/logger.js';
 import { GatewayMetrics } from './telemetry/metrics.js';
 import type { Telemetry } from './telemetry/index.js';
@@ -34,6 +36,11 @@ export class Gateway {
   readonly router: Router;
   readonly resilience: Resilience;
   readonly limits: RateLimiter;
+  readonly cache: ResponseCache;
+  /** Identical requests in flight, joined instead of sent upstream again. */
+  readonly flights = new Flights();
+  /** The shared Redis of the L2 cache and the limits, when configured. */
+  readonly redis: RedisClient | undefined;
   readonly metrics: GatewayMetrics;
   readonly log: Logger;
   readonly telemetry: Telemetry;
@@ -53,6 +60,8 @@ export class Gateway {
       logBodies: config.telemetry.logBodies,
     };
     this.keys = new ApiKeyRegistry(config.auth.keys);
+    this.redis = createRedisClient(config.cache.l2, this.log);
+    this.cache = new ResponseCache(config.cache, this.metrics, this.log, this.redis);
     this.providers = createProviders(config);
     this.router = new Router(config, this.providers);
     this.resilience = new Resilience(config, this.metrics, this.log);
@@ -82,11 +91,12 @@ export class Gateway {
 
   /** Dependency states for `/ready`: reported, never a reason to fail readiness. */
   readiness(): Record<string, unknown> {
-    return { providers: [...this.providers.keys()], cache: { l1: 'ok', l2: 'disabled' } };
+    return { providers: [...this.providers.keys()], cache: this.cache.readiness() };
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([...[...this.providers.values()].map((p) => p.close()), this.limits.close()]);
+    await Promise.allSettled([...[...this.providers.values()].map((p) => p.close()), this.limits.close(), this.cache.close()]);
+    if (this.redis) await closeRedisClient(this.redis);
     await this.telemetry.tracing.shutdown();
   }
 }

@@ -11,7 +11,8 @@ let h: Harness;
 beforeAll(async () => {
   h = await startHarness({
     env: { LLM_EDGE_API_KEYS: `${KEY},sha256:${'a'.repeat(64)}` },
-    configYaml: 'server:\n  bodyLimitBytes: 4096\n',
+    // No retries and a breaker that never opens: each case here sees exactly its own failure.
+    configYaml: 'server:\n  bodyLimitBytes: 4096\nresilience:\n  retry: { maxAttempts: 1 }\n  breaker: { failureThreshold: 1000, minRequests: 1000 }\n',
   });
 });
 afterAll(() => h.stop());
@@ -106,19 +107,21 @@ describe('authentication', () => {
 });
 
 describe('upstream failures', () => {
-  it('maps a provider 5xx to 502, a timeout-free reset to 502, and a provider 400 to 400', async () => {
-    const body = JSON.stringify({ model: 'gpt-4o', messages: msgs });
-    h.openai.script({ kind: 'status', status: 500 });
-    const five = await rawRequest(h.gateway.url, '/v1/chat/completions', { body, headers: auth });
+  it('maps a provider 5xx to 502, a reset connection to 502, and a provider 400 to 400', async () => {
+    const ask = (content: string) => rawRequest(h.gateway.url, '/v1/chat/completions', { body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content }] }), headers: auth });
+    h.openai.setDefault({ kind: 'status', status: 500 });
+    const five = await ask('five hundred');
     expect(five.status).toBe(502);
     expectOpenAIError(five.json, 'upstream_error');
-    h.openai.script({ kind: 'reset' });
-    const reset = await rawRequest(h.gateway.url, '/v1/chat/completions', { body, headers: auth });
+    h.openai.setDefault({ kind: 'reset' });
+    const reset = await ask('reset');
     expect(reset.status).toBe(502);
-    h.openai.script({ kind: 'status', status: 400 });
-    const four = await rawRequest(h.gateway.url, '/v1/chat/completions', { body, headers: auth });
+    expectOpenAIError(reset.json, 'upstream_error');
+    h.openai.setDefault({ kind: 'status', status: 400 });
+    const four = await ask('four hundred');
     expect(four.status).toBe(400);
     expectOpenAIError(four.json, 'invalid_request_error');
+    h.openai.setDefault(null);
   });
 
   it('ends a stream that breaks after its first byte with an error event the SDK raises', async () => {

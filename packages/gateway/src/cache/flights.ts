@@ -39,6 +39,8 @@ type State = { readonly kind: 'open' } | { readonly kind: 'done' } | { readonly 
 export class Flight {
   /** For JSON waiters: the final answer; rejects with the leader's error. */
   readonly result: Promise<CachedAnswer>;
+  /** The provider answering, set by the leader before the first event (for joiners' headers). */
+  provider = '';
   private readonly events: string[] = [];
   private wakers: Array<() => void> = [];
   private state: State = { kind: 'open' };

@@ -1,11 +1,13 @@
 /**
- * `POST /v1/chat/completions`: authenticate, read and validate the body, route, call the
- * provider targets through the resilience layer, and answer as JSON or as an SSE stream,
- * counting tokens and dollars on the way out.
+ * `POST /v1/chat/completions`: authenticate, read and validate the body, route, answer from the
+ * cache or from an identical request in flight, else call the provider targets through the
+ * resilience layer; answer as JSON or SSE, count tokens and dollars, and store what completed.
  */
-import { Attr, Span } from '@llm-edge/semconv';
+import { Span } from '@llm-edge/semconv';
 import type { ChatCompletion, ChatRequest, Usage } from '../api/types.js';
 import { validateChatRequest } from '../api/validate.js';
+import type { CachedAnswer } from '../cache/index.js';
+import type { Flight } from '../cache/flights.js';
 import type { Gateway } from '../gateway.js';
 import { parseJsonObject, readBody } from '../http/body.js';
 import { toGatewayError } from '../http/errors.js';
@@ -15,27 +17,37 @@ import type { CallOptions, JsonAnswer } from '../providers/types.js';
 import type { Route, Target } from '../routing/router.js';
 import { estimatePromptTokens, estimateRequestTokens, estimateTextTokens } from '../telemetry/tokens.js';
 import { recordUsage } from '../telemetry/usage.js';
+import { lookup, planCache, serveFlight, serveHit, type CachePlan } from './cached.js';
 import { openStream, pipeStream } from './stream.js';
 import { recordAttempt } from './upstream.js';
 
 export async function chatCompletions(gw: Gateway, x: Exchange): Promise<void> {
   try {
     await gw.authenticate(x);
-    const request = validateChatRequest(parseJsonObject(await readBody(x.req, gw.config.server.bodyLimitBytes)));
+    const body = parseJsonObject(await readBody(x.req, gw.config.server.bodyLimitBytes));
+    const request = validateChatRequest(body);
     x.model = request.model;
     const route = await decideRoute(gw, x, request);
-    if (request.stream === true) {
-      const { value, target } = await gw.resilience.run(route, (t) => recordAttempt(gw, x, t, (o) => openStream(t, request, o)), x);
-      x.provider = target.provider.name;
-      const events = await pipeStream(x, value, request.stream_options?.include_usage === true);
-      if (events) await x.step(Span.responseProcessing, () => account(gw, x, request, target, x.usage, () => streamedText(events)));
-    } else {
-      const { value, target } = await gw.resilience.run(route, (t) => recordAttempt(gw, x, t, (o) => callJson(t, request, o)), x);
-      x.provider = target.provider.name;
-      await x.step(Span.responseProcessing, () => {
-        account(gw, x, request, target, value.usage, () => value.value.choices[0]?.message.content ?? '');
-        sendJson(x.res, 200, value.bytes, x.headers());
-      });
+    const stream = request.stream === true;
+    const includeUsage = request.stream_options?.include_usage === true;
+    const plan = planCache(gw, x, route, 'chat', body);
+    if (plan?.read) {
+      const found = await lookup(gw, x, plan);
+      if (found) return await serveHit(gw, x, found, stream, includeUsage);
+      const flight = gw.flights.get(plan.key);
+      if (flight) return await serveFlight(gw, x, flight, stream, includeUsage);
+      x.cache = 'miss';
+    }
+    // Only a request that may read leads a flight others can join.
+    const flight = plan?.read ? gw.flights.start(plan.key) : undefined;
+    try {
+      const answer = stream ? await streamUpstream(gw, x, route, request, includeUsage, flight) : await jsonUpstream(gw, x, route, request);
+      if (answer) flight?.complete(answer);
+      else flight?.fail(new Error('the upstream stream did not finish'));
+      if (answer && plan?.write) gw.cache.store(plan.key, answer, plan.ttlSeconds);
+    } catch (err) {
+      flight?.fail(err);
+      throw err;
     }
   } catch (err) {
     sendError(x.res, toGatewayError(err), x.headers());
@@ -46,10 +58,51 @@ export async function chatCompletions(gw: Gateway, x: Exchange): Promise<void> {
 function decideRoute(gw: Gateway, x: Exchange, request: ChatRequest): Promise<Route> {
   return x.step(Span.routingDecision, async (span) => {
     const route = gw.router.resolve(request.model);
-    span.setAttribute(Attr.routeName, route.name);
+    span.setAttribute('llm_edge.route', route.name);
     x.extraHeaders = await gw.limits.admit(x.caller!, estimateRequestTokens(request));
     return route;
   });
+}
+
+async function jsonUpstream(gw: Gateway, x: Exchange, route: Route, request: ChatRequest): Promise<CachedAnswer> {
+  const { value, target } = await gw.resilience.run(route, (t) => recordAttempt(gw, x, t, x.signal, (o) => callJson(t, request, o)), x);
+  x.provider = target.provider.name;
+  return x.step(Span.responseProcessing, () => {
+    account(gw, x, request, target, value.usage, () => value.value.choices[0]?.message.content ?? '');
+    sendJson(x.res, 200, value.bytes, x.headers());
+    return { kind: 'json', body: value.bytes, model: target.model, provider: target.provider.name, createdAt: Date.now(), usage: x.usage };
+  });
+}
+
+/**
+ * Streams from upstream to the caller and to any joined requests. When the leading caller
+ * leaves while others wait, the upstream stream goes on for them; alone, it is cancelled.
+ * Returns the finished stream, or undefined when it did not finish (never stored).
+ */
+async function streamUpstream(gw: Gateway, x: Exchange, route: Route, request: ChatRequest, includeUsage: boolean, flight: Flight | undefined): Promise<CachedAnswer | undefined> {
+  const upstream = new AbortController();
+  const onLeave = () => {
+    if (!flight || flight.waiters === 0) upstream.abort(x.signal.reason);
+  };
+  x.signal.addEventListener('abort', onLeave, { once: true });
+  try {
+    const { value, target } = await gw.resilience.run(route, (t) => recordAttempt(gw, x, t, upstream.signal, (o) => openStream(t, request, o)), {
+      signal: upstream.signal,
+    });
+    x.provider = target.provider.name;
+    if (flight) flight.provider = x.provider;
+    const events = await pipeStream(x, value, includeUsage, {
+      onEvent: flight ? (payload) => flight.push(payload) : undefined,
+      keepReading: () => flight !== undefined && flight.waiters > 0,
+    });
+    if (!events) return undefined;
+    return await x.step(Span.responseProcessing, () => {
+      account(gw, x, request, target, x.usage, () => streamedText(events));
+      return { kind: 'stream' as const, events, model: target.model, provider: target.provider.name, createdAt: Date.now(), usage: x.usage };
+    });
+  } finally {
+    x.signal.removeEventListener('abort', onLeave);
+  }
 }
 
 async function callJson(target: Target, request: ChatRequest, options: CallOptions): Promise<JsonAnswer<ChatCompletion>> {
@@ -75,7 +128,7 @@ function account(gw: Gateway, x: Exchange, request: ChatRequest, target: Target,
   gw.limits.reconcile(x.caller!, estimateRequestTokens(request), used.total_tokens);
 }
 
-/** The text content of streamed chunk payloads (only parsed when usage must be estimated). */
+/** The text content of streamed chunk payloads (parsed only when usage must be estimated). */
 function streamedText(events: readonly string[]): string {
   let text = '';
   for (const payload of events) {

@@ -1,37 +1,71 @@
-/** `POST /v1/embeddings`: authenticate, validate, route, and pass the provider's answer through. */
+/**
+ * `POST /v1/embeddings`: authenticate, validate, route; answer from the cache or an identical
+ * request in flight, else from the provider; count tokens and dollars; store the answer.
+ */
 import { Span } from '@llm-edge/semconv';
+import type { EmbeddingsRequest } from '../api/types.js';
 import { validateEmbeddingsRequest } from '../api/validate.js';
+import type { CachedAnswer } from '../cache/index.js';
 import type { Gateway } from '../gateway.js';
 import { parseJsonObject, readBody } from '../http/body.js';
 import { toGatewayError } from '../http/errors.js';
 import type { Exchange } from '../http/exchange.js';
 import { sendError, sendJson } from '../http/respond.js';
+import type { Route } from '../routing/router.js';
 import { estimateEmbeddingTokens } from '../telemetry/tokens.js';
 import { recordUsage } from '../telemetry/usage.js';
+import { lookup, planCache, serveFlight, serveHit } from './cached.js';
 import { recordAttempt } from './upstream.js';
 
 export async function embeddings(gw: Gateway, x: Exchange): Promise<void> {
   try {
     await gw.authenticate(x);
-    const request = validateEmbeddingsRequest(parseJsonObject(await readBody(x.req, gw.config.server.bodyLimitBytes)));
+    const body = parseJsonObject(await readBody(x.req, gw.config.server.bodyLimitBytes));
+    const request = validateEmbeddingsRequest(body);
     x.model = request.model;
     const route = await x.step(Span.routingDecision, async () => {
       const resolved = gw.router.resolve(request.model);
       x.extraHeaders = await gw.limits.admit(x.caller!, estimateEmbeddingTokens(request));
       return resolved;
     });
-    const { value, target } = await gw.resilience.run(route, (t) => recordAttempt(gw, x, t, (o) => t.provider.embeddings({ ...request, model: t.model }, o)), x);
-    x.provider = target.provider.name;
-    await x.step(Span.responseProcessing, () => {
-      const estimated = estimateEmbeddingTokens(request);
-      const usage = value.usage ?? { prompt_tokens: estimated, completion_tokens: 0, total_tokens: estimated };
-      x.usageEstimated = value.usage === undefined;
-      x.usage = { ...usage, completion_tokens: usage.completion_tokens ?? 0 };
-      x.costUsd = recordUsage(gw.telemetry, target.provider.name, target.model, x.usage);
-      gw.limits.reconcile(x.caller!, estimated, x.usage.total_tokens);
-      sendJson(x.res, 200, value.bytes, x.headers());
-    });
+    const plan = planCache(gw, x, route, 'embeddings', body);
+    if (plan?.read) {
+      const found = await lookup(gw, x, plan);
+      if (found) return await serveHit(gw, x, found, false, false);
+      const flight = gw.flights.get(plan.key);
+      if (flight) return await serveFlight(gw, x, flight, false, false);
+      x.cache = 'miss';
+    }
+    const flight = plan?.read ? gw.flights.start(plan.key) : undefined;
+    try {
+      const answer = await upstream(gw, x, route, request);
+      flight?.complete(answer);
+      if (plan?.write) gw.cache.store(plan.key, answer, plan.ttlSeconds);
+    } catch (err) {
+      flight?.fail(err);
+      throw err;
+    }
   } catch (err) {
     sendError(x.res, toGatewayError(err), x.headers());
   }
+}
+
+async function upstream(gw: Gateway, x: Exchange, route: Route, request: EmbeddingsRequest): Promise<CachedAnswer> {
+  const { value, target } = await gw.resilience.run(
+    route,
+    (t) => recordAttempt(gw, x, t, x.signal, (o) => t.provider.embeddings({ ...request, model: t.model }, o)),
+    x,
+  );
+  x.provider = target.provider.name;
+  return x.step(Span.responseProcessing, () => {
+    const estimated = estimateEmbeddingTokens(request);
+    const reported = value.usage;
+    x.usageEstimated = reported === undefined;
+    const prompt = reported?.prompt_tokens ?? estimated;
+    x.usage = { prompt_tokens: prompt, completion_tokens: 0, total_tokens: reported?.total_tokens ?? prompt };
+    x.costUsd = recordUsage(gw.telemetry, target.provider.name, target.model, x.usage);
+    gw.limits.reconcile(x.caller!, estimated, x.usage.total_tokens);
+    sendJson(x.res, 200, value.bytes, x.headers());
+    return { kind: 'json', body: value.bytes, model: target.model, provider: target.provider.name, createdAt: Date.now(), usage: x.usage };
+  });
 }

@@ -36,7 +36,15 @@ export async function openStream(target: Target, request: ChatRequest, options: 
  * estimates) when the stream ended with its terminal event, or undefined when it broke or the
  * caller left: an incomplete stream is never stored or counted as complete.
  */
-export async function pipeStream(x: Exchange, opened: OpenedStream, includeUsage: boolean, onEvent?: (payload: string) => void): Promise<string[] | undefined> {
+export interface PipeOptions {
+  /** Sees every event payload as it arrives (the flight that joined requests follow). */
+  readonly onEvent?: ((payload: string) => void) | undefined;
+  /** Asked when the caller left: true keeps reading upstream for others instead of cancelling. */
+  readonly keepReading?: () => boolean;
+}
+
+export async function pipeStream(x: Exchange, opened: OpenedStream, includeUsage: boolean, options: PipeOptions = {}): Promise<string[] | undefined> {
+  const { onEvent, keepReading = () => false } = options;
   const { answer } = opened;
   const res = x.res;
   const events: string[] = [];
@@ -46,13 +54,13 @@ export async function pipeStream(x: Exchange, opened: OpenedStream, includeUsage
     events.push(event.payload);
     onEvent?.(event.payload);
     if (event.usage) x.usage = event.usage;
-    if (event.usageOnly && !includeUsage) return undefined;
+    if ((event.usageOnly && !includeUsage) || res.destroyed) return undefined;
     return writeFrame(res, sseData(event.payload));
   };
   try {
     if (opened.first) await forward(opened.first);
     for (;;) {
-      if (x.signal.aborted) {
+      if (x.signal.aborted && !keepReading()) {
         answer.cancel();
         return undefined;
       }
@@ -60,7 +68,7 @@ export async function pipeStream(x: Exchange, opened: OpenedStream, includeUsage
       if (next.done) break;
       await forward(next.value);
     }
-    res.end(SSE_DONE);
+    if (!res.destroyed) res.end(SSE_DONE);
     return events;
   } catch (err) {
     answer.cancel();

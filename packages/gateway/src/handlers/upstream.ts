@@ -12,7 +12,10 @@ import type { CallOptions } from '../providers/types.js';
 import { UpstreamError } from '../providers/upstream-error.js';
 import type { Target } from '../routing/router.js';
 
-export async function recordAttempt<T>(gw: Gateway, x: Exchange, target: Target, call: (options: CallOptions) => Promise<T>): Promise<T> {
+/**
+ * @param signal aborts the attempt: the caller's, or the flight's when others share the answer
+ */
+export async function recordAttempt<T>(gw: Gateway, x: Exchange, target: Target, signal: AbortSignal, call: (options: CallOptions) => Promise<T>): Promise<T> {
   const provider = target.provider.name;
   const m = gw.metrics;
   const span = x.startSpan(
@@ -30,7 +33,7 @@ export async function recordAttempt<T>(gw: Gateway, x: Exchange, target: Target,
   gw.telemetry.tracing.inject(trace.setSpan(x.context, span), headers);
   const started = performance.now();
   try {
-    const value = await call({ signal: x.signal, headers });
+    const value = await call({ signal, headers });
     m.get('providerRequestsTotal').labels(provider, '200').inc();
     span.setAttribute(Attr.httpResponseStatusCode, 200);
     return value;

@@ -72,9 +72,9 @@ export class Exchange {
   }
 
   /** Starts a child span of the request, or of `parent`. The caller ends it. */
-  startSpan(name: SpanNameValue, attributes?: Attributes, parent?: Span, kind: SpanKind = SpanKind.INTERNAL): Span {
+  startSpan(name: SpanNameValue, attributes?: Attributes, parent?: Span, kind: SpanKind = SpanKind.INTERNAL, startTime?: number): Span {
     const ctx = parent ? trace.setSpan(this.context, parent) : this.context;
-    return this.telemetry.tracing.tracer.startSpan(name, { kind, attributes }, ctx);
+    return this.telemetry.tracing.tracer.startSpan(name, { kind, attributes, startTime }, ctx);
   }
 
   /** Runs one step of the request in its own span; a thrown error is recorded on it. */

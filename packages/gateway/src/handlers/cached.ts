@@ -1,0 +1,135 @@
+/**
+ * The cache on the request path: what a request may read and write (config, route and the
+ * caller's `cache-control` / `x-llm-edge-cache-ttl`), the lookup with its spans, and answering
+ * from a cached entry or from an identical request already in flight, in the shape the caller
+ * asked for (JSON or SSE).
+ */
+import { SpanKind } from '@opentelemetry/api';
+import { Attr, CacheStatus, Span } from '@llm-edge/semconv';
+import type { CachedAnswer, CacheEndpoint } from '../cache/index.js';
+import { cacheKey, completionToEvents, streamToCompletion } from '../cache/index.js';
+import type { Flight } from '../cache/flights.js';
+import type { Gateway } from '../gateway.js';
+import { badRequest, toGatewayError } from '../http/errors.js';
+import type { Exchange } from '../http/exchange.js';
+import { sendError, sendJson, sseErrorFrame, startSse, writeFrame } from '../http/respond.js';
+import { sseData, SSE_DONE } from '../providers/sse.js';
+import type { Route } from '../routing/router.js';
+import { recordSavings } from '../telemetry/usage.js';
+
+export interface CachePlan {
+  readonly key: string;
+  /** Look the key up and join identical requests in flight (not with `cache-control: no-cache`). */
+  readonly read: boolean;
+  /** Store the answer (not with `cache-control: no-store`). */
+  readonly write: boolean;
+  readonly ttlSeconds: number;
+}
+
+/** The request's cache plan, or undefined when the cache is off for it (status `bypass`). */
+export function planCache(gw: Gateway, x: Exchange, route: Route, endpoint: CacheEndpoint, body: Record<string, unknown>): CachePlan | undefined {
+  const { cache } = gw.config;
+  const enabled = route.cache.enabled ?? (cache.enabled && cache.endpoints.includes(endpoint));
+  if (!enabled) return undefined;
+  const control = String(x.req.headers['cache-control'] ?? '').toLowerCase();
+  const read = !/\bno-cache\b/.test(control);
+  const write = !/\bno-store\b/.test(control);
+  if (!read && !write) return undefined;
+  return { key: cacheKey(x.caller!.keyId, endpoint, body), read, write, ttlSeconds: ttlFrom(x) ?? route.cache.ttlSeconds ?? cache.ttlSeconds };
+}
+
+function ttlFrom(x: Exchange): number | undefined {
+  const raw = x.req.headers['x-llm-edge-cache-ttl'];
+  if (raw === undefined) return undefined;
+  const ttl = Number(raw);
+  if (!Number.isInteger(ttl) || ttl <= 0 || ttl > 30 * 24 * 3600) {
+    throw badRequest('Header x-llm-edge-cache-ttl must be a whole number of seconds from 1 to 2592000.', 'x-llm-edge-cache-ttl', 'invalid_header');
+  }
+  return ttl;
+}
+
+/** Looks the plan's key up in L1 then L2, each tier a span under `cache_lookup`. */
+export function lookup(gw: Gateway, x: Exchange, plan: CachePlan): Promise<{ answer: CachedAnswer; tier: 'l1' | 'l2' } | undefined> {
+  return x.step(Span.cacheLookup, async (span) => {
+    const found = await gw.cache.lookup(plan.key, {
+      onTier: (tier, hit, seconds) => {
+        if (!span.isRecording()) return;
+        // The tier reports after the fact: its span is placed where the lookup ran.
+        const end = performance.timeOrigin + performance.now();
+        const attrs = { [Attr.cacheTier]: tier, [Attr.cacheHit]: hit };
+        x.startSpan(tier === 'l1' ? Span.l1Lookup : Span.l2Lookup, attrs, span, SpanKind.INTERNAL, end - seconds * 1000).end(end);
+      },
+    });
+    span.setAttribute(Attr.cacheHit, found !== undefined);
+    return found;
+  });
+}
+
+/** Answers from a cached entry, recording what it saved. */
+export async function serveHit(gw: Gateway, x: Exchange, found: { answer: CachedAnswer; tier: 'l1' | 'l2' }, stream: boolean, includeUsage: boolean): Promise<void> {
+  const { answer, tier } = found;
+  x.cache = tier === 'l1' ? CacheStatus.hitL1 : CacheStatus.hitL2;
+  x.provider = answer.provider;
+  x.usage = answer.usage;
+  recordSavings(gw.telemetry, answer.model, answer.usage);
+  const age = { age: Math.max(0, Math.floor((Date.now() - answer.createdAt) / 1000)) };
+  await x.step(Span.responseProcessing, async () => {
+    if (stream) await replayStream(x, eventsOf(answer), includeUsage, age);
+    else sendJson(x.res, 200, bodyOf(answer), x.headers(age));
+  });
+}
+
+/** Joins an identical request in flight: its answer, streamed as it arrives or as JSON at the end. */
+export async function serveFlight(gw: Gateway, x: Exchange, flight: Flight, stream: boolean, includeUsage: boolean): Promise<void> {
+  gw.metrics.get('coalescedRequestsTotal').inc();
+  x.span.setAttribute(Attr.coalesced, true);
+  x.cache = CacheStatus.miss;
+  if (!stream) {
+    try {
+      const answer = await flight.wait();
+      x.provider = answer.provider;
+      x.usage = answer.usage;
+      sendJson(x.res, 200, bodyOf(answer), x.headers());
+    } catch (err) {
+      sendError(x.res, toGatewayError(err), x.headers());
+    }
+    return;
+  }
+  x.provider = flight.provider;
+  await replayStream(x, flight.subscribe(), includeUsage, {});
+}
+
+/** Writes chunk payloads as SSE; a source that fails mid-way ends with an SSE error event. */
+async function replayStream(x: Exchange, events: Iterable<string> | AsyncIterable<string>, includeUsage: boolean, headers: Record<string, number>): Promise<void> {
+  const res = x.res;
+  let started = false;
+  try {
+    for await (const payload of events) {
+      if (!started) {
+        startSse(res, x.headers(headers));
+        x.firstByteAt = performance.now();
+        started = true;
+      }
+      if (res.destroyed) return; // this caller left; the others go on
+      if (!includeUsage && isUsageOnly(payload)) continue;
+      await writeFrame(res, sseData(payload));
+    }
+    if (!started) startSse(res, x.headers(headers));
+    res.end(SSE_DONE);
+  } catch (err) {
+    if (!started) return sendError(res, toGatewayError(err), x.headers());
+    if (!res.destroyed) res.end(sseErrorFrame('The upstream stream this request joined failed.', 'upstream_error', 'stream_broken'));
+  }
+}
+
+function isUsageOnly(payload: string): boolean {
+  return payload.includes('"choices":[]');
+}
+
+function eventsOf(answer: CachedAnswer): readonly string[] {
+  return answer.kind === 'stream' ? answer.events ?? [] : completionToEvents(answer.body!);
+}
+
+function bodyOf(answer: CachedAnswer): Buffer {
+  return answer.kind === 'json' ? answer.body! : streamToCompletion(answer.events ?? []);
+}
