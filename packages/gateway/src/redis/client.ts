@@ -54,6 +54,11 @@ export function createRedisClient(l2: CacheConfig['l2'], log: Logger): RedisClie
       maxRedirections: 4,
     };
     const cluster = new Cluster(seeds, options);
+    // ioredis connects to a node lazily, on its first command. Connecting at once makes a dead
+    // node show as not ready (for /ready) instead of hiding behind a connection never tried.
+    cluster.on('+node', (n: Redis) => {
+      if (n.status === 'wait') n.connect().catch(() => undefined);
+    });
     watch(cluster, log, `redis cluster ${l2.clusterNodes.join(',')}`);
     return cluster;
   }
@@ -66,16 +71,15 @@ export function createRedisClient(l2: CacheConfig['l2'], log: Logger): RedisClie
 }
 
 /**
- * For `/ready`: 'ok' when the client is connected (for a Cluster: and every node that owns slots
- * has a live or not-yet-used connection), else 'degraded'. Never a reason to fail readiness.
+ * For `/ready`: 'ok' when the client is connected (for a Cluster: and connected to every node
+ * that owns slots), else 'degraded'. Never a reason to fail readiness.
  */
 export function redisState(client: RedisClient): RedisState {
   if (client.status !== 'ready') return 'degraded';
   if (!(client instanceof Cluster)) return 'ok';
   const usable = new Set<string>();
   for (const n of client.nodes('master')) {
-    // 'wait' is a lazy connection no command has needed yet.
-    if (n.status === 'ready' || n.status === 'wait') usable.add(`${n.options.host}:${n.options.port}`);
+    if (n.status === 'ready') usable.add(`${n.options.host}:${n.options.port}`);
   }
   let previous: string | undefined;
   for (const owners of client.slots) {

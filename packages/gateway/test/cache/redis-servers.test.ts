@@ -17,7 +17,7 @@ describe('startRedis', () => {
     redis = await startRedis({ args: ['--maxmemory', '16mb'] });
     expect(redis.url).toBe(`redis://127.0.0.1:${redis.port}`);
     expect(await cli(redis.port, 'config', 'get', 'maxmemory')).toContain(String(16 * 1024 * 1024));
-    expect(await cli(redis.port, 'config', 'get', 'save')).toMatch(/save\n$|save$/);
+    expect(await cli(redis.port, 'config', 'get', 'save')).toBe('save'); // an empty value: nothing saved to disk
     await redis.kill();
     await expect(cli(redis.port, 'ping')).rejects.toThrow();
     await redis.restart();
