@@ -14,7 +14,7 @@ import { Resilience } from './resilience/index.js';
 import { RateLimiter } from './limits/rate-limiter.js';
 import { Router } from './routing/router.js';
 import { Flights, ResponseCache } from './cache/index.js';
-import { closeRedisClient, createRedisClient, type RedisClient } from './redis/client.js';
+import { closeRedisClient, createRedisClient, whenReady, type RedisClient } from './redis/client.js';
 import { createLogger, type Logger } from './telemetry/logger.js';
 import { GatewayMetrics } from './telemetry/metrics.js';
 import type { Telemetry } from './telemetry/index.js';
@@ -70,6 +70,14 @@ export class Gateway {
       this.metrics.get('providerHealth').labels(name).set(1);
       this.metrics.get('circuitBreakerState').labels(name).set(0);
     }
+  }
+
+  /** Waits (bounded) for the dependencies worth waiting for; then the gateway is ready. */
+  async start(): Promise<void> {
+    if (this.redis && !(await whenReady(this.redis, this.config.cache.l2.connectTimeoutMs))) {
+      this.log.warn('redis is not reachable yet: serving from L1 and upstream until it is');
+    }
+    this.lifecycle = 'ready';
   }
 
   /** Starts the context of one request. */

@@ -46,7 +46,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const { host, port, metricsPort } = config.server;
   await listen(server, port, host);
   await listen(metricsServer, metricsPort, host);
-  gateway.lifecycle = 'ready';
+  await gateway.start();
   const apiPort = (server.address() as AddressInfo).port;
   const boundMetricsPort = (metricsServer.address() as AddressInfo).port;
   const shownHost = host.includes(':') ? `[${host}]` : host;

@@ -150,3 +150,22 @@ function redactUrl(url: string): string {
     return 'url';
   }
 }
+
+/**
+ * Waits until the client is connected, or `timeoutMs` passed: a gateway starting next to its
+ * Redis serves its first requests from L2, and one starting without it starts anyway.
+ * @returns whether the client is ready
+ */
+export function whenReady(client: RedisClient, timeoutMs: number): Promise<boolean> {
+  if (client.status === 'ready') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const done = (ready: boolean) => {
+      clearTimeout(timer);
+      client.off('ready', onReady);
+      resolve(ready);
+    };
+    const onReady = () => done(true);
+    const timer = setTimeout(() => done(false), timeoutMs);
+    client.once('ready', onReady);
+  });
+}
