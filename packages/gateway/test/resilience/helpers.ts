@@ -29,11 +29,14 @@ export function configYaml({
   timeouts = {},
   routes = [],
   providers = {},
+  extra = {},
 }: {
   resilience?: Record<string, unknown>;
   timeouts?: { openai?: Timeouts; anthropic?: Timeouts };
   routes?: unknown[];
   providers?: Record<string, unknown>;
+  /** More top-level sections (`auth`, ...). */
+  extra?: Record<string, unknown>;
 } = {}): string {
   return JSON.stringify({
     cache: { enabled: false },
@@ -45,6 +48,7 @@ export function configYaml({
     },
     routes,
     resilience,
+    ...extra,
   });
 }
 
