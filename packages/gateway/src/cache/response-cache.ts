@@ -109,9 +109,9 @@ export class ResponseCache {
   }
 
   /**
-   * Looks `key` up in L1, then in L2; an L2 hit fills L1 for the entry's remaining TTL in Redis (the
-   * configured `ttlSeconds` when Redis reports none). Never
-   * throws: an L2 failure or timeout is a miss (and counted in cache_errors_total{tier="l2"}).
+   * Looks `key` up in L1, then in L2; an L2 hit fills L1 for the TTL the entry has left in Redis
+   * (the configured `ttlSeconds` when Redis reports none). Never throws: an L2 failure or timeout
+   * is a miss, counted in cache_errors_total{tier="l2"}.
    */
   async lookup(key: string, hooks: LookupHooks = {}): Promise<{ answer: CachedAnswer; tier: Tier } | undefined> {
     const t1 = performance.now();
