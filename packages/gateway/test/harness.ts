@@ -24,6 +24,8 @@ export interface HarnessOptions {
   readonly env?: Record<string, string>;
   /** YAML config text for the gateway (as if from `LLM_EDGE_CONFIG`). */
   readonly configYaml?: string;
+  /** Collect prom-client's process metrics (off by default: many gateways share one test process). */
+  readonly defaultMetrics?: boolean;
 }
 
 export const OPENAI_KEY = 'sk-fake-openai';
@@ -50,7 +52,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
   });
   const config = loadConfig(env, options.configYaml);
-  const gateway = await startGateway(config, { logDestination: sink, defaultMetrics: false });
+  const gateway = await startGateway(config, { logDestination: sink, defaultMetrics: options.defaultMetrics ?? false });
   return {
     openai,
     anthropic,
