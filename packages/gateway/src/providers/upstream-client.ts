@@ -24,6 +24,9 @@ export class UpstreamClient {
   ) {
     const base = new URL(config.baseUrl);
     this.basePath = base.pathname.replace(/\/+$/, '');
+    // connectMs, firstByteMs (headers) and idleMs (gap between body chunks) are enforced here,
+    // per provider pool; undici checks the last two on a coarse timer (up to ~1 s late). The total
+    // timeout is per attempt: an AbortSignal from resilience/deadline.ts, exact to the millisecond.
     this.pool = new Pool(base.origin, {
       connections: config.connections,
       connect: { timeout: config.timeouts.connectMs },
