@@ -65,11 +65,7 @@ export class Gateway {
     this.providers = createProviders(config);
     this.router = new Router(config, this.providers);
     this.resilience = new Resilience(config, this.metrics, this.log);
-    this.limits = new RateLimiter();
-    for (const name of this.providers.keys()) {
-      this.metrics.get('providerHealth').labels(name).set(1);
-      this.metrics.get('circuitBreakerState').labels(name).set(0);
-    }
+    this.limits = new RateLimiter(config.resilience.limits, this.redis, this.metrics, this.log);
   }
 
   /** Waits (bounded) for the dependencies worth waiting for; then the gateway is ready. */
@@ -99,11 +95,12 @@ export class Gateway {
 
   /** Dependency states for `/ready`: reported, never a reason to fail readiness. */
   readiness(): Record<string, unknown> {
-    return { providers: [...this.providers.keys()], cache: this.cache.readiness() };
+    return { providers: this.resilience.health(), cache: this.cache.readiness(), limits: this.limits.state };
   }
 
   async close(): Promise<void> {
     await Promise.allSettled([...[...this.providers.values()].map((p) => p.close()), this.limits.close(), this.cache.close()]);
+    this.resilience.close();
     if (this.redis) await closeRedisClient(this.redis);
     await this.telemetry.tracing.shutdown();
   }

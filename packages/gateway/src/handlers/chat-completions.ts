@@ -19,7 +19,7 @@ import { estimatePromptTokens, estimateRequestTokens, estimateTextTokens } from 
 import { recordUsage } from '../telemetry/usage.js';
 import { lookup, planCache, serveFlight, serveHit, type CachePlan } from './cached.js';
 import { openStream, pipeStream } from './stream.js';
-import { recordAttempt } from './upstream.js';
+import { attemptContext, recordAttempt } from './upstream.js';
 
 export async function chatCompletions(gw: Gateway, x: Exchange): Promise<void> {
   try {
@@ -65,7 +65,7 @@ function decideRoute(gw: Gateway, x: Exchange, request: ChatRequest): Promise<Ro
 }
 
 async function jsonUpstream(gw: Gateway, x: Exchange, route: Route, request: ChatRequest): Promise<CachedAnswer> {
-  const { value, target } = await gw.resilience.run(route, (t) => recordAttempt(gw, x, t, x.signal, (o) => callJson(t, request, o)), x);
+  const { value, target } = await gw.resilience.run(route, (t, a) => recordAttempt(gw, x, t, a, (o) => callJson(t, request, o)), attemptContext(x));
   x.provider = target.provider.name;
   return x.step(Span.responseProcessing, () => {
     account(gw, x, request, target, value.usage, () => value.value.choices[0]?.message.content ?? '');
@@ -86,9 +86,7 @@ async function streamUpstream(gw: Gateway, x: Exchange, route: Route, request: C
   };
   x.signal.addEventListener('abort', onLeave, { once: true });
   try {
-    const { value, target } = await gw.resilience.run(route, (t) => recordAttempt(gw, x, t, upstream.signal, (o) => openStream(t, request, o)), {
-      signal: upstream.signal,
-    });
+    const { value, target } = await gw.resilience.run(route, (t, a) => recordAttempt(gw, x, t, a, (o) => openStream(t, request, o)), attemptContext(x, upstream.signal));
     x.provider = target.provider.name;
     if (flight) flight.provider = x.provider;
     const events = await pipeStream(x, value, includeUsage, {

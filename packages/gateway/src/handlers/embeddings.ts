@@ -15,7 +15,7 @@ import type { Route } from '../routing/router.js';
 import { estimateEmbeddingTokens } from '../telemetry/tokens.js';
 import { recordUsage } from '../telemetry/usage.js';
 import { lookup, planCache, serveFlight, serveHit } from './cached.js';
-import { recordAttempt } from './upstream.js';
+import { attemptContext, recordAttempt } from './upstream.js';
 
 export async function embeddings(gw: Gateway, x: Exchange): Promise<void> {
   try {
@@ -53,8 +53,8 @@ export async function embeddings(gw: Gateway, x: Exchange): Promise<void> {
 async function upstream(gw: Gateway, x: Exchange, route: Route, request: EmbeddingsRequest): Promise<CachedAnswer> {
   const { value, target } = await gw.resilience.run(
     route,
-    (t) => recordAttempt(gw, x, t, x.signal, (o) => t.provider.embeddings({ ...request, model: t.model }, o)),
-    x,
+    (t, a) => recordAttempt(gw, x, t, a, (o) => t.provider.embeddings({ ...request, model: t.model }, o)),
+    attemptContext(x),
   );
   x.provider = target.provider.name;
   return x.step(Span.responseProcessing, () => {

@@ -10,12 +10,19 @@ import type { Gateway } from '../gateway.js';
 import { failSpan, type Exchange } from '../http/exchange.js';
 import type { CallOptions } from '../providers/types.js';
 import { UpstreamError } from '../providers/upstream-error.js';
+import type { AttemptInfo } from '../resilience/index.js';
 import type { Target } from '../routing/router.js';
 
+/** The attempt context for `resilience.run`: the abort signal, and decisions noted for the trace. */
+export function attemptContext(x: Exchange, signal: AbortSignal = x.signal) {
+  return { signal, onEvent: (name: string, attributes: Record<string, string | number | boolean>) => x.noteEvent(name, attributes) };
+}
+
 /**
- * @param signal aborts the attempt: the caller's, or the flight's when others share the answer
+ * @param attempt from `resilience.run`: its signal carries the attempt's timeout and the abort
  */
-export async function recordAttempt<T>(gw: Gateway, x: Exchange, target: Target, signal: AbortSignal, call: (options: CallOptions) => Promise<T>): Promise<T> {
+export async function recordAttempt<T>(gw: Gateway, x: Exchange, target: Target, attempt: AttemptInfo, call: (options: CallOptions) => Promise<T>): Promise<T> {
+  const { signal } = attempt;
   const provider = target.provider.name;
   const m = gw.metrics;
   const span = x.startSpan(
@@ -25,10 +32,12 @@ export async function recordAttempt<T>(gw: Gateway, x: Exchange, target: Target,
       [Attr.genAiRequestModel]: target.model,
       [Attr.provider]: provider,
       [Attr.target]: target.id,
+      [Attr.attempt]: attempt.overall,
     },
     undefined,
     SpanKind.CLIENT,
   );
+  x.takeEvents(span);
   const headers: Record<string, string> = { 'x-request-id': x.id };
   gw.telemetry.tracing.inject(trace.setSpan(x.context, span), headers);
   const started = performance.now();

@@ -36,6 +36,7 @@ export class Exchange {
   /** Headers every answer to this request carries (e.g. `x-ratelimit-*`). */
   extraHeaders: Headers = {};
   private finished = false;
+  private readonly pendingEvents: Array<{ name: string; attributes: Attributes }> = [];
 
   constructor(
     readonly req: IncomingMessage,
@@ -69,6 +70,19 @@ export class Exchange {
   get traceId(): string | undefined {
     const ctx = this.span.spanContext();
     return ctx.traceFlags & 1 ? ctx.traceId : undefined;
+  }
+
+  /**
+   * Notes a resilience decision (retry, fallback, skipped target, ...) for the trace: it lands on
+   * the next `provider_request` span, or on the request span when no attempt follows.
+   */
+  noteEvent(name: string, attributes: Attributes): void {
+    if (this.span.isRecording()) this.pendingEvents.push({ name, attributes });
+  }
+
+  /** Hands the noted events to an attempt's span. */
+  takeEvents(span: Span): void {
+    for (const e of this.pendingEvents.splice(0)) span.addEvent(e.name, e.attributes);
   }
 
   /** Starts a child span of the request, or of `parent`. The caller ends it. */
@@ -140,6 +154,7 @@ export class Exchange {
   private endSpan(status: number): void {
     const span = this.span;
     if (!span.isRecording()) return span.end();
+    this.takeEvents(span);
     span.setAttributes({
       [Attr.httpResponseStatusCode]: status,
       [Attr.cacheStatus]: this.cache,

@@ -181,6 +181,9 @@ describe('traces', () => {
     const attempts = otlp.spans.filter((s) => s.traceId === id && s.name === Span.providerRequest);
     expect(attempts.map((a) => a.attributes['llm_edge.provider'])).toEqual(expect.arrayContaining(['openai', 'anthropic']));
     expect(attempts.find((a) => a.attributes['llm_edge.provider'] === 'openai')?.status.code).toBe(2);
+    // The decision to move on is an event on the attempt that followed it.
+    const fallback = attempts.find((a) => a.attributes['llm_edge.provider'] === 'anthropic');
+    expect(fallback?.events.map((e) => e.name)).toContain('fallback');
   });
 });
 
