@@ -5,7 +5,7 @@
 import { Pool, type Dispatcher } from 'undici';
 import type { ProviderConfig } from '../config/schema.js';
 import { ProviderErrorReason } from '@llm-edge/semconv';
-import { fromNetworkError, parseRetryAfter, UpstreamError } from './upstream-error.js';
+import { fromNetworkError, parseRetryAfter, providerClientError, UpstreamError } from './upstream-error.js';
 
 export interface UpstreamResponse {
   readonly status: number;
@@ -63,11 +63,8 @@ export class UpstreamClient {
     }
   }
 
-  /**
-   * Turns a non-2xx answer into an UpstreamError. `toCallerError` maps a provider client
-   * error (4xx other than 429) to what the caller should see.
-   */
-  async failure(res: UpstreamResponse, toCallerError: (status: number, body: Buffer) => UpstreamError['callerError']): Promise<UpstreamError> {
+  /** Turns a non-2xx answer into an UpstreamError; a client error keeps the provider's message for the caller. */
+  async failure(res: UpstreamResponse): Promise<UpstreamError> {
     const body = await this.readAll(res).catch(() => Buffer.alloc(0));
     const { status } = res;
     if (status === 429) {
@@ -76,7 +73,7 @@ export class UpstreamClient {
     if (status >= 500 || status === 408) {
       return new UpstreamError(this.provider, ProviderErrorReason.server, `HTTP ${status}`, status, parseRetryAfter(res.headers['retry-after']));
     }
-    return new UpstreamError(this.provider, ProviderErrorReason.client, `HTTP ${status}`, status, undefined, toCallerError(status, body));
+    return new UpstreamError(this.provider, ProviderErrorReason.client, `HTTP ${status}`, status, undefined, providerClientError(this.provider, status, body));
   }
 
   close(): Promise<void> {

@@ -73,3 +73,24 @@ function describeTimeout(code: string): string {
   if (code.includes('BODY')) return 'the response stalled longer than the idle timeout';
   return 'the attempt exceeded its total timeout';
 }
+
+/**
+ * A provider's 4xx as the caller sees it: the provider's status and message in OpenAI's shape.
+ * 401/403 mean the gateway's own credentials were refused, which is no fault of the caller: 502.
+ * Both OpenAI's and Anthropic's error bodies carry `{"error":{"message","type",...}}`.
+ */
+export function providerClientError(provider: string, status: number, body: Buffer): GatewayError {
+  let err: { message?: string; type?: string; param?: string | null; code?: string | null } = {};
+  try {
+    err = (JSON.parse(body.toString('utf8')) as { error?: typeof err }).error ?? {};
+  } catch {
+    // not JSON: keep the defaults below
+  }
+  if (status === 401 || status === 403) {
+    return new GatewayError(502, 'upstream_error', `Provider ${provider} rejected the gateway's credentials (HTTP ${status}).`, null, 'upstream_auth');
+  }
+  const type = status === 404 ? 'not_found_error' : 'invalid_request_error';
+  const message = err.message ?? `Provider ${provider} refused the request (HTTP ${status}).`;
+  // OpenAI puts the machine-readable reason in `code`; Anthropic only has `type`.
+  return new GatewayError(status, type, message, err.param ?? null, err.code ?? err.type ?? null);
+}

@@ -31,7 +31,7 @@ export class AnthropicAdapter implements ProviderAdapter {
   async chat(request: ChatRequest, stream: boolean, options: CallOptions): Promise<ChatAnswer> {
     const body = JSON.stringify(toAnthropicRequest(request, stream));
     const res = await this.client.post('/v1/messages', body, this.headers(options), options.signal);
-    if (res.status < 200 || res.status >= 300) throw await this.client.failure(res, (s, b) => anthropicClientError(this.name, s, b));
+    if (res.status < 200 || res.status >= 300) throw await this.client.failure(res);
     if (stream) return { kind: 'stream', events: this.events(res), cancel: () => res.body.destroy() };
     const bytes = await this.client.readAll(res);
     let completion: ChatCompletion;
@@ -73,19 +73,4 @@ export class AnthropicAdapter implements ProviderAdapter {
     }
     throw new UpstreamError(this.name, ProviderErrorReason.streamBroken, 'the stream ended without message_stop');
   }
-}
-
-/** An Anthropic 4xx in OpenAI's error shape; credentials problems are the gateway's, so 502. */
-export function anthropicClientError(provider: string, status: number, body: Buffer): GatewayError {
-  let err: { type?: string; message?: string } = {};
-  try {
-    err = (JSON.parse(body.toString('utf8')) as { error?: typeof err }).error ?? {};
-  } catch {
-    // not JSON: keep the defaults below
-  }
-  if (status === 401 || status === 403) {
-    return new GatewayError(502, 'upstream_error', `Provider ${provider} rejected the gateway's credentials (HTTP ${status}).`, null, 'upstream_auth');
-  }
-  const type = status === 404 ? 'not_found_error' : 'invalid_request_error';
-  return new GatewayError(status, type, err.message ?? `Provider ${provider} refused the request (HTTP ${status}).`, null, err.type ?? null);
 }

@@ -5,7 +5,6 @@
 import { ProviderErrorReason } from '@llm-edge/semconv';
 import type { ChatCompletion, ChatRequest, EmbeddingsRequest, Usage } from '../../api/types.js';
 import type { ProviderConfig } from '../../config/schema.js';
-import { GatewayError } from '../../http/errors.js';
 import { listedModels } from '../../telemetry/prices.js';
 import { SseParser } from '../sse.js';
 import type { CallOptions, ChatAnswer, JsonAnswer, ProviderAdapter, StreamEvent } from '../types.js';
@@ -31,14 +30,14 @@ export class OpenAIAdapter implements ProviderAdapter {
     // ask for it does not get the usage-only chunk (the handler drops it).
     const body = stream ? { ...request, stream: true, stream_options: { ...request.stream_options, include_usage: true } } : { ...request, stream: false };
     const res = await this.client.post('/chat/completions', JSON.stringify(body), this.headers(options), options.signal);
-    if (res.status < 200 || res.status >= 300) throw await this.client.failure(res, (s, b) => openAIClientError(this.name, s, b));
+    if (res.status < 200 || res.status >= 300) throw await this.client.failure(res);
     if (!stream) return this.json<ChatCompletion>(res);
     return { kind: 'stream', events: this.events(res), cancel: () => res.body.destroy() };
   }
 
   async embeddings(request: EmbeddingsRequest, options: CallOptions): Promise<JsonAnswer> {
     const res = await this.client.post('/embeddings', JSON.stringify(request), this.headers(options), options.signal);
-    if (res.status < 200 || res.status >= 300) throw await this.client.failure(res, (s, b) => openAIClientError(this.name, s, b));
+    if (res.status < 200 || res.status >= 300) throw await this.client.failure(res);
     return this.json(res);
   }
 
@@ -90,19 +89,4 @@ export class OpenAIAdapter implements ProviderAdapter {
     }
     return { payload };
   }
-}
-
-/** An OpenAI 4xx as the caller sees it: the provider's message and status, credentials problems as 502. */
-export function openAIClientError(provider: string, status: number, body: Buffer): GatewayError {
-  let err: { message?: string; type?: string; param?: string | null; code?: string | null } = {};
-  try {
-    err = (JSON.parse(body.toString('utf8')) as { error?: typeof err }).error ?? {};
-  } catch {
-    // not JSON: keep the defaults below
-  }
-  if (status === 401 || status === 403) {
-    return new GatewayError(502, 'upstream_error', `Provider ${provider} rejected the gateway's credentials (HTTP ${status}).`, null, 'upstream_auth');
-  }
-  const type = status === 404 ? 'not_found_error' : 'invalid_request_error';
-  return new GatewayError(status, type, err.message ?? `Provider ${provider} refused the request (HTTP ${status}).`, err.param ?? null, err.code ?? null);
 }
