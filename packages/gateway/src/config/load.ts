@@ -27,6 +27,7 @@ const ENV_FIELDS: ReadonlyArray<{ env: string; path: readonly string[]; number?:
   { env: 'ANTHROPIC_API_KEY', path: ['providers', 'anthropic', 'apiKey'] },
   { env: 'REDIS_URL', path: ['cache', 'l2', 'url'] },
   { env: 'REDIS_CLUSTER_NODES', path: ['cache', 'l2', 'clusterNodes'], list: true },
+  { env: 'REDIS_PASSWORD', path: ['cache', 'l2', 'password'] },
   { env: 'OTEL_EXPORTER_OTLP_ENDPOINT', path: ['telemetry', 'otlpEndpoint'] },
   { env: 'OTEL_SERVICE_NAME', path: ['telemetry', 'serviceName'] },
   { env: 'OTEL_TRACES_SAMPLER_ARG', path: ['telemetry', 'samplerRatio'], number: true },

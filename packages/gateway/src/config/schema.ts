@@ -106,6 +106,8 @@ export const CacheSchema = z
         url: z.string().min(1).optional(),
         /** `host:port` seeds of a Redis Cluster. */
         clusterNodes: z.array(z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port')).optional(),
+        /** Redis `requirepass`/ACL password (`REDIS_PASSWORD`), for every node. */
+        password: z.string().min(1).optional(),
         keyPrefix: z.string().default('llm-edge:cache:'),
         /** Bound on every cache command; a slow Redis must not slow requests. */
         commandTimeoutMs: positiveInt.default(50),

@@ -31,6 +31,7 @@ export function createRedisClient(l2: CacheConfig['l2'], log: Logger): RedisClie
   const connectTimeout = l2.connectTimeoutMs;
   const node: RedisOptions = {
     connectTimeout,
+    ...(l2.password ? { password: l2.password } : {}),
     // Fail commands at once while disconnected: the cache is an optimisation, and the request
     // path must not wait on a Redis that is not there.
     enableOfflineQueue: false,
