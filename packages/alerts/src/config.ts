@@ -3,7 +3,7 @@
  * reusing the package overrides values here instead of editing rules (the monitoring-mixin way).
  * The defaults are SEED.md's promises.
  */
-import { GATEWAY_JOB } from '@llm-edge/semconv';
+import { GATEWAY_JOB, REDIS_JOB, SeedThresholds } from '@llm-edge/semconv';
 import { assertDuration } from './duration.js';
 import { ALERT_NAMES, type AlertName } from './model.js';
 import { eq } from './promql.js';
@@ -56,19 +56,19 @@ export type AlertConfigInput = Partial<Omit<AlertConfig, 'for'>> & {
 
 export const defaultAlertConfig: AlertConfig = {
   gatewaySelector: eq('job', GATEWAY_JOB),
-  redisSelector: eq('job', 'redis'),
+  redisSelector: eq('job', REDIS_JOB),
   runbookBaseUrl: 'https://github.com/llm-edge-agent/llm-edge-agent/blob/main/packages/alerts/README.md',
   rateWindow: '5m',
-  errorRatio: 0.01,
+  errorRatio: SeedThresholds.errorRatio,
   latencyQuantile: 0.95,
-  latencySeconds: 2,
-  cacheHitRatio: 0.6,
+  latencySeconds: SeedThresholds.p95LatencySeconds,
+  cacheHitRatio: SeedThresholds.cacheHitRatio,
   cacheMinRequestRate: 0.1,
-  memoryBytes: 3.5e9,
-  cpuCores: 0.8,
-  connections: 900,
-  dailyCostUsd: 100,
-  costSpikeRatio: 1.5,
+  memoryBytes: SeedThresholds.residentMemoryBytes,
+  cpuCores: SeedThresholds.cpuRatio,
+  connections: SeedThresholds.activeConnections,
+  dailyCostUsd: SeedThresholds.dailyCostUsd,
+  costSpikeRatio: SeedThresholds.costSpikeRatio,
   costSpikeMinUsd: 1,
   for: {
     LLMEdgeAgentDown: '1m',

@@ -1,23 +1,5 @@
 /**
- * The thresholds of DESIGN.md's alert table, mirrored here so a panel turns red exactly where an
- * alert fires. `packages/alerts` owns the alerts; a change there must be made here too (the
- * dependency graph keeps dashboards from importing alerts).
+ * The alert thresholds panels draw, from the one definition in `@llm-edge/semconv` that
+ * `packages/alerts` also uses as its defaults.
  */
-export const AlertThresholds = {
-  /** HighErrorRate: 5xx responses over all responses. */
-  errorRatio: 0.01,
-  /** HighLatency: p95 request latency, seconds. */
-  p95LatencySeconds: 2,
-  /** LowCacheHitRate: cache hit ratio, fires below. */
-  cacheHitRatio: 0.6,
-  /** HighMemoryUsage: resident memory, bytes. */
-  residentMemoryBytes: 3.5e9,
-  /** HighCPUUsage: CPU seconds per second (one core = 1). */
-  cpuRatio: 0.8,
-  /** HighConnectionCount: open client connections. */
-  activeConnections: 900,
-  /** HighDailyCost: spend over the last 24 hours, US dollars. */
-  dailyCostUsd: 100,
-  /** CostSpike: last hour's spend over the same hour yesterday. */
-  costSpikeRatio: 1.5,
-} as const;
+export { SeedThresholds as AlertThresholds } from '@llm-edge/semconv';

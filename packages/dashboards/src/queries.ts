@@ -3,12 +3,12 @@
  * panel and its alert measure the same thing, with one difference: an alert filters an idle
  * denominator away, a panel shows 0% rather than "no data" when a numerator has no series yet.
  */
-import { CacheStatus, Metrics } from '@llm-edge/semconv';
+import { CacheStatus, Metrics, REDIS_JOB } from '@llm-edge/semconv';
 import { gateway, quantile, rate, re, sumBy } from './promql.js';
 import type { PromLabel } from './promql.js';
 
-/** The Redis exporter's scrape job, as `packages/alerts` selects it (semconv has no constant yet). */
-export const REDIS_JOB = 'redis';
+/** The Redis exporter's scrape job, as `packages/alerts` selects it. */
+export { REDIS_JOB };
 
 /** Requests answered per second. */
 export function requestRate(by: readonly PromLabel[] = []): string {
