@@ -17,7 +17,12 @@ export function requestRate(by: readonly PromLabel[] = []): string {
 
 /** Share of responses with a 5xx status (HighErrorRate). */
 export function errorRatio(): string {
-  return `(${sumBy([], rate(gateway(Metrics.requestsTotal, re('status', '5..'))))} or vector(0)) / ${requestRate()}`;
+  return statusRatio('5..');
+}
+
+/** Share of responses whose status matches `pattern`; 0 rather than "no data" when none do. */
+export function statusRatio(pattern: string): string {
+  return `(${sumBy([], rate(gateway(Metrics.requestsTotal, re('status', pattern))))} or vector(0)) / ${requestRate()}`;
 }
 
 const HITS = [CacheStatus.hitL1, CacheStatus.hitL2].join('|');

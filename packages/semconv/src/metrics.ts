@@ -53,9 +53,9 @@ export type ProviderErrorReasonValue = (typeof ProviderErrorReason)[keyof typeof
 export const LATENCY_BUCKETS = [
   0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60,
 ] as const;
-/** Buckets for the gateway's own overhead and cache lookups: microseconds to tens of ms. */
+/** Buckets for the gateway's own overhead and cache lookups: tens of microseconds to a second. */
 export const FAST_BUCKETS = [
-  0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+  0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
 ] as const;
 
 export interface MetricDef<L extends readonly LabelName[] = readonly LabelName[], T extends MetricType = MetricType> {

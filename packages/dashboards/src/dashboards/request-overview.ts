@@ -4,7 +4,7 @@ import { AlertThresholds } from '../alert-thresholds.js';
 import type { DashboardSpec } from '../build-dashboard.js';
 import { redAbove, redBelow, statPanel, timeSeriesPanel } from '../panels.js';
 import { gateway, quantile, rate, re, sumBy } from '../promql.js';
-import { cacheHitRatio, errorRatio, requestLatency, requestRate } from '../queries.js';
+import { cacheHitRatio, errorRatio, requestLatency, requestRate, statusRatio } from '../queries.js';
 
 export function requestOverview(): DashboardSpec {
   return {
@@ -67,10 +67,7 @@ export function requestOverview(): DashboardSpec {
         unit: 'percentunit',
         queries: [
           { expr: errorRatio(), legend: '5xx' },
-          {
-            expr: `${sumBy([], rate(gateway(Metrics.requestsTotal, re('status', '4..'))))} / ${requestRate()}`,
-            legend: '4xx',
-          },
+          { expr: statusRatio('4..'), legend: '4xx' },
         ],
         thresholds: redAbove(AlertThresholds.errorRatio),
         min: 0,

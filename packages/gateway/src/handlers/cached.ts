@@ -84,9 +84,14 @@ export async function serveFlight(gw: Gateway, x: Exchange, flight: Flight, stre
   gw.metrics.get('coalescedRequestsTotal').inc();
   x.span.setAttribute(Attr.coalesced, true);
   x.cache = CacheStatus.miss;
+  // Waiting on the leader's upstream call is upstream time, not the gateway's own.
+  const joined = performance.now();
+  const waited = () => {
+    x.upstreamMs += performance.now() - joined;
+  };
   if (!stream) {
     try {
-      const answer = await flight.wait();
+      const answer = await flight.wait().finally(waited);
       x.provider = answer.provider;
       x.usage = answer.usage;
       sendJson(x.res, 200, bodyOf(answer), x.headers());
@@ -96,7 +101,7 @@ export async function serveFlight(gw: Gateway, x: Exchange, flight: Flight, stre
     return;
   }
   x.provider = flight.provider;
-  await replayStream(x, flight.subscribe(), includeUsage, {});
+  await replayStream(x, flight.subscribe(), includeUsage, {}).finally(waited);
 }
 
 /** Writes chunk payloads as SSE; a source that fails mid-way ends with an SSE error event. */
