@@ -3,7 +3,7 @@
  * provider loading the dashboards rendered by `@llm-edge/dashboards`; the admin credentials come
  * from an existing Secret, never from the manifests.
  */
-import { Duration, Size } from 'cdk8s';
+import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Ports } from '@llm-edge/semconv';
@@ -15,6 +15,7 @@ import { renderGrafanaDashboardProvider, renderGrafanaDatasources, type Dashboar
 import type { PrometheusStack } from './prometheus-stack.js';
 import { computeResources } from './resources.js';
 import { restrictedContainer, restrictedPod, selectByLabels } from './security.js';
+import { httpProbes } from './probes.js';
 
 export interface GrafanaStackProps {
   /** @default 'grafana' */
@@ -117,9 +118,7 @@ export class GrafanaStack extends Construct implements NetworkedComponent {
           },
           resources: computeResources({ cpu, memoryMiB: memory.toMebibytes() }),
           securityContext: restrictedContainer(ImageUsers.grafana),
-          startup: kplus.Probe.fromHttpGet('/api/health', { port: Ports.grafana, periodSeconds: Duration.seconds(5), failureThreshold: 60 }),
-          liveness: kplus.Probe.fromHttpGet('/api/health', { port: Ports.grafana, periodSeconds: Duration.seconds(15) }),
-          readiness: kplus.Probe.fromHttpGet('/api/health', { port: Ports.grafana, periodSeconds: Duration.seconds(10) }),
+          ...httpProbes({ port: Ports.grafana, live: '/api/health', startupFailures: 60 }),
         },
       ],
     });

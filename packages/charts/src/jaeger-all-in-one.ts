@@ -13,6 +13,7 @@ import { allowFromAnywhere, allowTcp, ingressPolicy, type NetworkedComponent } f
 import { assertRatio, JAEGER_SAMPLING_PORT, renderJaegerConfig, renderSamplingStrategies } from './jaeger-config.js';
 import { computeResources } from './resources.js';
 import { restrictedContainer, restrictedPod, selectByLabels } from './security.js';
+import { httpProbes } from './probes.js';
 
 export interface JaegerAllInOneProps {
   /** @default 'jaeger' */
@@ -124,9 +125,7 @@ export class JaegerAllInOne extends Construct implements NetworkedComponent {
           ],
           resources: computeResources({ cpu, memoryMiB: memory.toMebibytes() }),
           securityContext: restrictedContainer(ImageUsers.jaeger),
-          startup: kplus.Probe.fromHttpGet('/status', { port: Ports.jaegerHealth, periodSeconds: Duration.seconds(5), failureThreshold: 60 }),
-          liveness: kplus.Probe.fromHttpGet('/status', { port: Ports.jaegerHealth, periodSeconds: Duration.seconds(15) }),
-          readiness: kplus.Probe.fromHttpGet('/status', { port: Ports.jaegerHealth, periodSeconds: Duration.seconds(10) }),
+          ...httpProbes({ port: Ports.jaegerHealth, live: '/status', startupFailures: 60 }),
         },
       ],
     });

@@ -14,6 +14,7 @@ import { allowTcp, ingressPolicy, type NetworkedComponent } from './network.js';
 import { renderPrometheusConfig, type PodDiscovery } from './prometheus-config.js';
 import { computeResources } from './resources.js';
 import { restrictedContainer, restrictedPod, selectByLabels } from './security.js';
+import { httpProbes } from './probes.js';
 
 /** What PrometheusStack can discover and scrape: a component that exposes pod labels and a port. */
 export interface ScrapeTarget {
@@ -196,9 +197,7 @@ export class PrometheusStack extends Construct implements NetworkedComponent {
           ports: [{ name: 'http', number: Ports.prometheus }],
           resources: computeResources({ cpu, memoryMiB: memory.toMebibytes() }),
           securityContext: restrictedContainer(ImageUsers.prometheus),
-          startup: kplus.Probe.fromHttpGet('/-/ready', { port: Ports.prometheus, periodSeconds: Duration.seconds(5), failureThreshold: 120 }),
-          liveness: kplus.Probe.fromHttpGet('/-/healthy', { port: Ports.prometheus, periodSeconds: Duration.seconds(15) }),
-          readiness: kplus.Probe.fromHttpGet('/-/ready', { port: Ports.prometheus, periodSeconds: Duration.seconds(10) }),
+          ...httpProbes({ port: Ports.prometheus, live: '/-/healthy', ready: '/-/ready', startupFailures: 120 }),
         },
       ],
     });
