@@ -7,11 +7,23 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Metrics } from '@llm-edge/semconv';
+import { ExternalMetrics, Metrics } from '@llm-edge/semconv';
 import { freePort, startNode, waitHttpOk, type Proc } from './procs.js';
 
 export const BENCH_KEY = 'sk-bench-caller';
-const GATEWAY_MAIN = new URL('../lib/main.js', import.meta.url).pathname;
+/** The built gateway; BENCH_GATEWAY_MAIN measures another build (a patched copy, say) the same way. */
+const GATEWAY_MAIN = process.env.BENCH_GATEWAY_MAIN || new URL('../lib/main.js', import.meta.url).pathname;
+/** BENCH_GATEWAY_ENV: JSON of extra environment for the gateway, e.g. {"LOG_LEVEL":"silent"}. */
+const EXTRA_ENV = parseExtraEnv(process.env.BENCH_GATEWAY_ENV);
+
+function parseExtraEnv(text: string | undefined): Record<string, string> {
+  if (!text) return {};
+  const value: unknown = JSON.parse(text);
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || Object.values(value).some((v) => typeof v !== 'string')) {
+    throw new Error(`BENCH_GATEWAY_ENV must be a JSON object of strings, got ${text}`);
+  }
+  return value as Record<string, string>;
+}
 
 export interface Upstreams {
   readonly openai: string;
@@ -82,6 +94,7 @@ export async function startGatewayProc(name: string, o: GatewayOptions): Promise
       LOG_LEVEL: 'info',
       LLM_EDGE_CONFIG: configPath,
       ...(o.redisUrl ? { REDIS_URL: o.redisUrl } : {}),
+      ...EXTRA_ENV,
     },
   });
   const url = `http://127.0.0.1:${port}`;
@@ -120,6 +133,34 @@ export function sumSeries(text: string, name: string, label: string): Map<string
     out.set(key, (out.get(key) ?? 0) + value);
   }
   return out;
+}
+
+export interface GcTotals {
+  /** GC pauses by kind (major, minor, incremental, weakcb): count and seconds. */
+  readonly byKind: Record<string, { count: number; seconds: number }>;
+  /** Pauses longer than 100 ms, any kind. */
+  readonly over100ms: number;
+}
+
+/** prom-client's `nodejs_gc_duration_seconds`, summed by kind. */
+export async function gcTotals(gw: GatewayProc): Promise<GcTotals> {
+  const name = ExternalMetrics.nodejsGcDurationSeconds;
+  const text = await (await fetch(gw.metricsUrl)).text();
+  const counts = sumSeries(text, `${name}_count`, 'kind');
+  const sums = sumSeries(text, `${name}_sum`, 'kind');
+  const buckets = sumSeries(text, `${name}_bucket`, 'le');
+  const byKind: Record<string, { count: number; seconds: number }> = {};
+  for (const [kind, count] of counts) byKind[kind] = { count, seconds: sums.get(kind) ?? 0 };
+  return { byKind, over100ms: (buckets.get('+Inf') ?? 0) - (buckets.get('0.1') ?? 0) };
+}
+
+export function gcDelta(after: GcTotals, before: GcTotals): GcTotals {
+  const byKind: Record<string, { count: number; seconds: number }> = {};
+  for (const [kind, a] of Object.entries(after.byKind)) {
+    const b = before.byKind[kind] ?? { count: 0, seconds: 0 };
+    byKind[kind] = { count: a.count - b.count, seconds: Math.round((a.seconds - b.seconds) * 1000) / 1000 };
+  }
+  return { byKind, over100ms: after.over100ms - before.over100ms };
 }
 
 /** Requests answered by cache status, from `llm_edge_requests_total`. */

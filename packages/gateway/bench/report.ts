@@ -25,6 +25,8 @@ export interface RunRow {
   readonly fakeCpuPercent: number;
   /** Answers by `x-llm-edge-cache`, from the gateway's own counters. */
   readonly cache?: Record<string, number>;
+  /** The gateway's GC pauses during the run (prom-client's nodejs_gc_duration_seconds). */
+  readonly gc?: { readonly byKind: Record<string, { count: number; seconds: number }>; readonly over100ms: number };
 }
 
 export interface Target {
@@ -106,7 +108,8 @@ export function toText(r: Report): string {
     textTable(['target', 'goal', 'measured', 'result', 'margin'], r.targets.map(targetCells)),
   ];
   for (const [name, p] of Object.entries(r.profiles ?? {})) {
-    out.push('', `profile ${name}: busy ${p.busyMs} ms; self time by area: ${p.areas.slice(0, 8).map((a) => `${a.name} ${a.percent}%`).join(', ')}`);
+    out.push('', `profile ${name}: busy ${p.busyMs} ms; self time by what it does: ${(p.groups ?? []).map((a) => `${a.name} ${a.percent}%`).join(', ')}`);
+    out.push(`  by area: ${p.areas.slice(0, 10).map((a) => `${a.name} ${a.percent}%`).join(', ')}`);
     out.push(`  top functions: ${p.functions.slice(0, 8).map((f) => `${f.name} ${f.percent}%`).join('; ')}`);
   }
   if (r.notes.length) out.push('', ...r.notes.map((n) => `note: ${n}`));
@@ -124,8 +127,8 @@ export function toMarkdown(r: Report): string {
   ];
   const profiles = Object.entries(r.profiles ?? {});
   if (profiles.length) {
-    out.push('', 'Where the gateway\'s CPU goes (`--cpu-prof`, self time by area):', '');
-    for (const [name, p] of profiles) out.push(`- ${name}: ${p.areas.slice(0, 8).map((a) => `${a.name} ${a.percent}%`).join(', ')}`);
+    out.push('', 'Where the gateway\'s CPU goes (`--cpu-prof`, share of busy time by what the code does; top functions in latest.json):', '');
+    for (const [name, p] of profiles) out.push(`- ${name}: ${(p.groups ?? p.areas).map((a) => `${a.name} ${a.percent}%`).join(', ')}`);
   }
   if (r.notes.length) out.push('', ...r.notes.map((n) => `- ${n}`));
   return out.join('\n');

@@ -9,11 +9,14 @@
  *                               stream latency hold soak faults profile
  *   BENCH_SECONDS=10            length of each throughput run (after BENCH_WARMUP_SECONDS=2)
  *   BENCH_CONNECTIONS=50        concurrent connections of the load generator
- *   BENCH_SOAK_SECONDS=600      the soak; BENCH_SOAK_RATE=2000 requests/s of unique prompts
+ *   BENCH_SOAK_SECONDS=600      the soak; BENCH_SOAK_RATE=1000 requests/s of unique prompts
  *   BENCH_STREAMS=1000          streams held open at once
  *   BENCH_FAULT_SECONDS=30      each fault run
  *   BENCH_PROFILE=0             skip the --cpu-prof runs
  *   BENCH_WRITE=1               write latest.json and the README even for a partial run
+ *   BENCH_L1_MAX_BYTES=16777216 the L1 bound of every gateway here
+ *   BENCH_GATEWAY_MAIN=path     measure another build of the gateway (a patched copy of lib/)
+ *   BENCH_GATEWAY_ENV='{"LOG_LEVEL":"silent"}'   extra environment for the gateway
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -21,7 +24,7 @@ import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { CacheStatus, CacheTier, ExternalMetrics, Metrics } from '@llm-edge/semconv';
 import { startRedis, type RedisServer } from '../test/redis.js';
-import { BENCH_KEY, requestsByCache, startGatewayProc, type GatewayProc, type Upstreams } from './gateway-proc.js';
+import { BENCH_KEY, gcDelta, gcTotals, requestsByCache, startGatewayProc, type GcTotals, type GatewayProc, type Upstreams } from './gateway-proc.js';
 import type { LoadResult, LoadSpec } from './load.js';
 import { cpuSeconds, measure, placement, rssMb, runToJson, startNode, type Proc, type Usage } from './procs.js';
 import { summariseFile, type ProfileSummary } from './profile.js';
@@ -40,7 +43,7 @@ const SECONDS = num('BENCH_SECONDS', 10);
 const WARMUP = num('BENCH_WARMUP_SECONDS', 2);
 const CONNECTIONS = num('BENCH_CONNECTIONS', 50);
 const SOAK_SECONDS = num('BENCH_SOAK_SECONDS', 600);
-const SOAK_RATE = num('BENCH_SOAK_RATE', 2000);
+const SOAK_RATE = num('BENCH_SOAK_RATE', 1000);
 const HOLD_STREAMS = num('BENCH_STREAMS', 1000);
 const FAULT_SECONDS = num('BENCH_FAULT_SECONDS', 30);
 const PROFILE = env.BENCH_PROFILE !== '0';
@@ -49,9 +52,9 @@ type RunName = (typeof ALL)[number];
 const ONLY = env.BENCH_ONLY ? env.BENCH_ONLY.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
 for (const name of ONLY ?? []) if (!(ALL as readonly string[]).includes(name)) throw new Error(`BENCH_ONLY: unknown run "${name}"; known: ${ALL.join(', ')}`);
 const selected = (name: RunName) => (ONLY ? ONLY.includes(name) : name !== 'profile' || PROFILE);
-const WRITE = env.BENCH_WRITE === '1' || ONLY === undefined;
+const WRITE = env.BENCH_WRITE === '1' || (ONLY === undefined && !env.BENCH_GATEWAY_MAIN && !env.BENCH_GATEWAY_ENV);
 /** L1 bound of every gateway here: small, so the soak proves it holds. */
-const L1_MAX_BYTES = 16 * 1024 * 1024;
+const L1_MAX_BYTES = num('BENCH_L1_MAX_BYTES', 16 * 1024 * 1024);
 const L2_KEYS = 1000;
 /** The whole run is bounded: everything is stopped past this. */
 const DEADLINE_MS = (20 * 60 + SOAK_SECONDS + 4 * FAULT_SECONDS) * 1000;
@@ -87,6 +90,7 @@ async function loadRun(label: string, name: string, server: Proc, fake: Proc, sp
   const full: LoadSpec = { connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: WARMUP, prefix: `${runId}-${name}`, ...spec };
   log(`${label}: ${full.seconds} s${full.rate ? ` at ${Math.round(full.rate)} req/s` : ''}, ${full.connections} connections`);
   const before = gw ? await requestsByCache(gw) : undefined;
+  const gcBefore = gw ? await gcTotals(gw) : undefined;
   const proc = startNode(`load ${name}`, 'load.ts', [JSON.stringify(full)], { core: place.load });
   const timer = setTimeout(() => void proc.stop(2_000), (full.seconds + full.warmupSeconds) * 1000 + 60_000);
   try {
@@ -95,6 +99,8 @@ async function loadRun(label: string, name: string, server: Proc, fake: Proc, sp
     if (fake.pid !== server.pid) pids.fake = fake.pid;
     const { value: load, usage } = await measure(pids, () => proc.lastJson<LoadResult>());
     let cache: Record<string, number> | undefined;
+    let gc: GcTotals | undefined;
+    if (gw && gcBefore) gc = gcDelta(await gcTotals(gw), gcBefore);
     if (gw && before) {
       const after = await requestsByCache(gw);
       cache = Object.fromEntries([...after].map(([k, v]) => [k, v - (before.get(k) ?? 0)]).filter(([, v]) => (v as number) > 0));
@@ -114,8 +120,9 @@ async function loadRun(label: string, name: string, server: Proc, fake: Proc, sp
       loadCpuPercent: (load.cpuSeconds / load.seconds) * 100,
       fakeCpuPercent: usage.fake?.cpuPercent ?? usage.server!.cpuPercent,
       ...(cache ? { cache } : {}),
+      ...(gc ? { gc } : {}),
     };
-    log(`  ${Math.round(row.rps)} req/s, p99 ${row.latencyMs.p99.toFixed(2)} ms, server CPU ${row.cpuPercent.toFixed(0)}%, load CPU ${row.loadCpuPercent.toFixed(0)}%, failed ${failures}${cache ? `, cache ${JSON.stringify(cache)}` : ''}`);
+    log(`  ${Math.round(row.rps)} req/s, p99 ${row.latencyMs.p99.toFixed(2)} ms, server CPU ${row.cpuPercent.toFixed(0)}%, load CPU ${row.loadCpuPercent.toFixed(0)}%, failed ${failures}${cache ? `, cache ${JSON.stringify(cache)}` : ''}${gc ? `, GC ${Object.entries(gc.byKind).map(([k, v]) => `${k} ${v.count}x/${v.seconds}s`).join(' ')}, pauses > 100 ms: ${gc.over100ms}` : ''}`);
     if (row.loadCpuPercent > 90) notes.push(`${label}: the load generator used ${row.loadCpuPercent.toFixed(0)}% of its core, so this figure may be bound by the client, not the server.`);
     return { ...row, load, usage };
   } finally {
@@ -218,6 +225,19 @@ async function main(): Promise<void> {
       }
     }
 
+    // (d) L1 hits again on a fresh gateway whose L1 holds the one entry: what a full L1 costs a hit.
+    if (selected('l1')) {
+      const gw = await startGatewayProc('gateway (fresh)', { core: place.server, upstreams, l1MaxBytes: L1_MAX_BYTES });
+      try {
+        const url = `${gw.url}/v1/chat/completions`;
+        const body = chatBody('gpt-4o-mini').replace('{{n}}', 'fixed');
+        await (await fetch(url, { method: 'POST', headers: GATEWAY_HEADERS, body })).arrayBuffer();
+        runs.push(await loadRun('gateway, L1 hit, fresh gateway (L1 holds 1 entry)', 'l1-fresh', gw.proc, fake, { url, headers: GATEWAY_HEADERS, body, mode: 'fixed' }, gw));
+      } finally {
+        await gw.stop();
+      }
+    }
+
     // (e) L2 hits on a real Redis: L1 holds one entry, so nearly every lookup goes to Redis.
     if (selected('l2')) await l2Runs(shared, runs);
 
@@ -244,25 +264,29 @@ async function main(): Promise<void> {
     missVsFloorCpuPerRequest: ratio(r('miss'), r('floor'), (x) => x.cpuMsPer1k),
     l1VsCeilingRps: ratio(r('l1'), r('ceiling')),
     l1VsFloorRps: ratio(r('l1'), r('floor')),
+    l1FreshVsCeilingRps: ratio(r('l1-fresh'), r('ceiling')),
     l2VsCeilingRps: ratio(r('l2'), r('ceiling')),
     streamVsFloorStreamRps: ratio(r('stream'), r('floor-stream')),
   };
   const s = results.streaming as { addedFirstEventP50Ms?: number; addedFirstEventP99Ms?: number } | undefined;
   const lat = results.latencyAtHalf as { addedP99Ms?: number; addedP50Ms?: number; rate?: number } | undefined;
   const hold = results.hold;
-  const soakR = results.soak as { endRssMb?: number; lastHalfGrowthMb?: number; maxL1Bytes?: number; l1MaxBytes?: number } | undefined;
+  const soakR = results.soak as { endRssMb?: number; lastHalfGrowthMb?: number; maxL1Bytes?: number; l1MaxBytes?: number; quarters?: Array<{ rssMinMb: number; rssMedianMb: number; rssMaxMb: number; heapFloorMb: number }> } | undefined;
+  const lastQ = soakR?.quarters?.[3];
+  const firstQ = soakR?.quarters?.[0];
   const fr = (results.faults as { reported: number; failed?: number; wrong?: number } | undefined)?.reported ? (results.faults as { failed?: number; wrong?: number }) : undefined;
   const x = (n: number) => `${n.toFixed(2)}x`;
   const ms = (n: number | undefined) => `${(n ?? NaN).toFixed(3)} ms`;
   const targets: Target[] = [
     atLeast('miss path throughput', '>= 0.6x floor req/s', ratios.missVsFloorRps!, 0.6, x(ratios.missVsFloorRps!)),
     atMost('miss path CPU per request', '<= 2x floor', ratios.missVsFloorCpuPerRequest!, 2, x(ratios.missVsFloorCpuPerRequest!)),
-    atLeast('L1 hit throughput', '>= 0.4x ceiling req/s', ratios.l1VsCeilingRps!, 0.4, x(ratios.l1VsCeilingRps!)),
+    atLeast('L1 hit throughput (L1 full)', '>= 0.4x ceiling req/s', ratios.l1VsCeilingRps!, 0.4, x(ratios.l1VsCeilingRps!)),
+    atLeast('L1 hit throughput (fresh gateway)', '>= 0.4x ceiling req/s', ratios.l1FreshVsCeilingRps!, 0.4, x(ratios.l1FreshVsCeilingRps!)),
     atMost('streaming first byte added (p50)', '< 1 ms', s?.addedFirstEventP50Ms ?? NaN, 1, ms(s?.addedFirstEventP50Ms), true),
     atLeast('streaming throughput', '>= 0.6x floor on streams', ratios.streamVsFloorStreamRps!, 0.6, x(ratios.streamVsFloorStreamRps!)),
     atMost('p99 added latency at half saturation', '< 1 ms', lat?.addedP99Ms ?? NaN, 1, ms(lat?.addedP99Ms), true),
-    atMost('RSS after the soak', '< 150 MB', soakR?.endRssMb ?? NaN, 150, `${(soakR?.endRssMb ?? NaN).toFixed(0)} MB`, true),
-    atMost('RSS levels off (growth over the soak\'s second half)', '<= 10 MB', soakR?.lastHalfGrowthMb ?? NaN, 10, `${(soakR?.lastHalfGrowthMb ?? NaN).toFixed(1)} MB`),
+    atMost('RSS after the soak', '< 150 MB', soakR?.endRssMb ?? NaN, 150, `${(soakR?.endRssMb ?? NaN).toFixed(0)} MB${lastQ ? ` (last quarter ${lastQ.rssMinMb.toFixed(0)}-${lastQ.rssMaxMb.toFixed(0)}, median ${lastQ.rssMedianMb.toFixed(0)})` : ''}`, true),
+    atMost('RSS levels off (trend over the soak\'s second half)', '<= 10 MB', soakR?.lastHalfGrowthMb ?? NaN, 10, `${(soakR?.lastHalfGrowthMb ?? NaN).toFixed(1)} MB${firstQ && lastQ ? `; heap floor ${firstQ.heapFloorMb.toFixed(0)} -> ${lastQ.heapFloorMb.toFixed(0)} MB` : ''}`),
     atMost('L1 bound holds in the soak', `<= ${L1_MAX_BYTES / 2 ** 20} MiB`, soakR?.maxL1Bytes ?? NaN, L1_MAX_BYTES, `${((soakR?.maxL1Bytes ?? NaN) / 2 ** 20).toFixed(1)} MiB`),
     atMost(`${HOLD_STREAMS.toLocaleString('en-US')} concurrent streams`, '0 errors', hold ? hold.errors + hold.wrong : NaN, 0, hold ? `${hold.errors + hold.wrong} errors, ${hold.maxOpen} open at once` : 'not measured'),
     atMost('fault runs', '0 failed, 0 wrong', fr ? (fr.failed ?? 0) + (fr.wrong ?? 0) : NaN, 0, fr ? `${fr.failed} failed, ${fr.wrong} wrong` : 'not measured'),
@@ -311,7 +335,9 @@ async function gatewayRuns(gw: GatewayProc, { fake, upstreams }: Shared, runs: R
     const body = chatBody('gpt-4o-mini').replace('{{n}}', 'fixed');
     const prime = await fetch(url, { method: 'POST', headers: GATEWAY_HEADERS, body });
     await prime.arrayBuffer();
-    runs.push(await loadRun('gateway, L1 hit', 'l1', gw.proc, fake, { url, headers: GATEWAY_HEADERS, body, mode: 'fixed' }, gw));
+    // After the miss runs, as in production: L1 is full (16 MiB of entries) when these hits run.
+    const label = row('miss') ? 'gateway, L1 hit (L1 full after the miss runs)' : 'gateway, L1 hit';
+    runs.push(await loadRun(label, 'l1', gw.proc, fake, { url, headers: GATEWAY_HEADERS, body, mode: 'fixed' }, gw));
   }
   if (selected('stream')) {
     runs.push(await loadRun('gateway, streamed miss (SSE)', 'stream', gw.proc, fake, { url, headers: GATEWAY_HEADERS, body: chatBody('gpt-4o-mini', true), mode: 'unique' }, gw));
@@ -433,6 +459,22 @@ async function soak({ fake, upstreams }: Shared): Promise<Record<string, unknown
       const end = samples.at(-1)!;
       const half = samples.find((x) => x.s >= SOAK_SECONDS / 2) ?? samples[0]!;
       const maxL1 = Math.max(...samples.map((x) => x.l1Bytes));
+      // RSS swings with V8's heap sizing from one GC cycle to the next, so the trend is a
+      // least-squares line through the second half, not the difference of two samples.
+      const secondHalf = samples.filter((x) => x.s >= SOAK_SECONDS / 2);
+      const trendMbPerMin = slope(secondHalf.map((x) => [x.s, x.rssMb])) * 60;
+      const quarters = [0, 1, 2, 3].map((q) => {
+        const qs = samples.filter((x) => x.s > (q * SOAK_SECONDS) / 4 && x.s <= ((q + 1) * SOAK_SECONDS) / 4);
+        const rss = qs.map((x) => x.rssMb).sort((a, b) => a - b);
+        return {
+          quarter: q + 1,
+          rssMinMb: rss[0] ?? NaN,
+          rssMedianMb: rss[rss.length >> 1] ?? NaN,
+          rssMaxMb: rss.at(-1) ?? NaN,
+          // The lowest heap-used sample is the nearest to the live set after a GC: a leak raises it.
+          heapFloorMb: Math.min(...qs.map((x) => x.heapUsedMb)),
+        };
+      });
       const result = {
         seconds: SOAK_SECONDS,
         rate: SOAK_RATE,
@@ -444,7 +486,9 @@ async function soak({ fake, upstreams }: Shared): Promise<Record<string, unknown
         midRssMb: half.rssMb,
         endRssMb: end.rssMb,
         peakRssMb: Math.max(...samples.map((x) => x.rssMb)),
-        lastHalfGrowthMb: end.rssMb - half.rssMb,
+        secondHalfTrendMbPerMin: trendMbPerMin,
+        lastHalfGrowthMb: trendMbPerMin * (SOAK_SECONDS / 2 / 60),
+        quarters,
         maxL1Bytes: maxL1,
         l1MaxBytes: L1_MAX_BYTES,
         endL1Entries: end.l1Entries,
@@ -459,6 +503,21 @@ async function soak({ fake, upstreams }: Shared): Promise<Record<string, unknown
   } finally {
     await gw.stop();
   }
+}
+
+/** Least-squares slope of y over x. */
+function slope(points: Array<[number, number]>): number {
+  const n = points.length;
+  if (n < 2) return NaN;
+  const mx = points.reduce((a, [x]) => a + x, 0) / n;
+  const my = points.reduce((a, [, y]) => a + y, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (const [x, y] of points) {
+    num += (x - mx) * (y - my);
+    den += (x - mx) ** 2;
+  }
+  return den === 0 ? NaN : num / den;
 }
 
 /** Both fault runs, each in its own process; counts merged. */
@@ -495,17 +554,23 @@ async function faults(): Promise<Record<string, unknown>> {
   return { reported, answered, failed, wrong, ...out };
 }
 
-/** The gateway under `--cpu-prof` on the miss or L1 path; the profile is written when it exits. */
+/**
+ * The gateway under `--cpu-prof` on the miss or L1 path; the profile is written when it exits.
+ * The L1 profile first fills L1 with unique prompts, as the measured L1 run finds it, and only
+ * the last BENCH_SECONDS (the hits) are summarised.
+ */
 async function profileRun({ fake, upstreams }: Shared, kind: 'miss' | 'l1'): Promise<ProfileSummary | undefined> {
   const dir = mkdtempSync(join(tmpdir(), 'llm-edge-prof-'));
   const gw = await startGatewayProc(`gateway (profile ${kind})`, { core: place.server, upstreams, l1MaxBytes: L1_MAX_BYTES, nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
+  const url = `${gw.url}/v1/chat/completions`;
+  const body = chatBody('gpt-4o-mini');
+  const fixed = body.replace('{{n}}', 'fixed');
   try {
-    const url = `${gw.url}/v1/chat/completions`;
-    const body = chatBody('gpt-4o-mini');
     if (kind === 'l1') {
-      await (await fetch(url, { method: 'POST', headers: GATEWAY_HEADERS, body: body.replace('{{n}}', 'fixed') })).arrayBuffer();
+      await loadRun('profile: filling L1', 'profile-fill', gw.proc, fake, { url, headers: GATEWAY_HEADERS, body, mode: 'unique', seconds: Math.max(5, SECONDS) }, gw);
+      await (await fetch(url, { method: 'POST', headers: GATEWAY_HEADERS, body: fixed })).arrayBuffer();
     }
-    await loadRun(`profile: gateway ${kind}`, `profile-${kind}`, gw.proc, fake, { url, headers: GATEWAY_HEADERS, body: kind === 'l1' ? body.replace('{{n}}', 'fixed') : body, mode: kind === 'l1' ? 'fixed' : 'unique' }, gw);
+    await loadRun(`profile: gateway ${kind}`, `profile-${kind}`, gw.proc, fake, { url, headers: GATEWAY_HEADERS, body: kind === 'l1' ? fixed : body, mode: kind === 'l1' ? 'fixed' : 'unique' }, gw);
   } finally {
     await gw.stop();
   }
@@ -515,7 +580,7 @@ async function profileRun({ fake, upstreams }: Shared, kind: 'miss' | 'l1'): Pro
     return undefined;
   }
   log(`  profile written to ${join(dir, file)}`);
-  return summariseFile(join(dir, file), 25);
+  return summariseFile(join(dir, file), 25, SECONDS);
 }
 
 main().then(
