@@ -26,7 +26,6 @@ export async function chatCompletions(gw: Gateway, x: Exchange): Promise<void> {
     await gw.authenticate(x);
     const body = parseJsonObject(await readBody(x.req, gw.config.server.bodyLimitBytes));
     const request = validateChatRequest(body);
-    x.model = request.model;
     const route = await decideRoute(gw, x, request);
     const stream = request.stream === true;
     const includeUsage = request.stream_options?.include_usage === true;
@@ -58,6 +57,7 @@ export async function chatCompletions(gw: Gateway, x: Exchange): Promise<void> {
 function decideRoute(gw: Gateway, x: Exchange, request: ChatRequest): Promise<Route> {
   return x.step(Span.routingDecision, async (span) => {
     const route = gw.router.resolve(request.model);
+    x.model = request.model;
     span.setAttribute('llm_edge.route', route.name);
     x.extraHeaders = await gw.limits.admit(x.caller!, estimateRequestTokens(request));
     return route;

@@ -22,9 +22,9 @@ export async function embeddings(gw: Gateway, x: Exchange): Promise<void> {
     await gw.authenticate(x);
     const body = parseJsonObject(await readBody(x.req, gw.config.server.bodyLimitBytes));
     const request = validateEmbeddingsRequest(body);
-    x.model = request.model;
     const route = await x.step(Span.routingDecision, async () => {
       const resolved = gw.router.resolve(request.model);
+      x.model = request.model;
       x.extraHeaders = await gw.limits.admit(x.caller!, estimateEmbeddingTokens(request));
       return resolved;
     });

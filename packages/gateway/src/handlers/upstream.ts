@@ -43,7 +43,7 @@ export async function recordAttempt<T>(gw: Gateway, x: Exchange, target: Target,
   const started = performance.now();
   try {
     const value = await call({ signal, headers });
-    m.get('providerRequestsTotal').labels(provider, '200').inc();
+    m.child('providerRequestsTotal', provider, '200').inc();
     span.setAttribute(Attr.httpResponseStatusCode, 200);
     return value;
   } catch (err) {
@@ -57,7 +57,7 @@ export async function recordAttempt<T>(gw: Gateway, x: Exchange, target: Target,
   } finally {
     const ms = performance.now() - started;
     x.upstreamMs += ms;
-    m.get('providerLatencySeconds').labels(provider).observe(ms / 1000);
+    m.child('providerLatencySeconds', provider).observe(ms / 1000);
     span.end();
   }
 }

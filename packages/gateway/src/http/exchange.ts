@@ -18,8 +18,11 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
 export class Exchange {
   readonly id: string;
   readonly startedAt = performance.now();
-  readonly controller = new AbortController();
+  /** Created on first use: most cache hits never need an abort signal. */
+  private controller: AbortController | undefined;
+  private left = false;
   caller: Caller | undefined;
+  /** The requested model, once routing accepted it (an unknown name never becomes a label). */
   model = '';
   provider = '';
   cache: CacheStatusValue = CacheStatus.bypass;
@@ -57,7 +60,10 @@ export class Exchange {
     this.context = trace.setSpan(parent, this.span);
     // The caller leaving mid-request aborts the upstream call and any stream.
     res.once('close', () => {
-      if (!res.writableFinished) this.controller.abort(new Error('client disconnected'));
+      if (!res.writableFinished) {
+        this.left = true;
+        this.controller?.abort(new Error('client disconnected'));
+      }
       this.finish();
     });
     telemetry.metrics.get('inFlightRequests').inc();
@@ -87,6 +93,9 @@ export class Exchange {
 
   /** Starts a child span of the request, or of `parent`. The caller ends it. */
   startSpan(name: SpanNameValue, attributes?: Attributes, parent?: Span, kind: SpanKind = SpanKind.INTERNAL, startTime?: number): Span {
+    // A request sampled out records nothing: its non-recording root stands in for every step
+    // (same trace context for `traceparent`, ending it is a no-op), so steps allocate nothing.
+    if (!this.span.isRecording()) return this.span;
     const ctx = parent ? trace.setSpan(this.context, parent) : this.context;
     return this.telemetry.tracing.tracer.startSpan(name, { kind, attributes, startTime }, ctx);
   }
@@ -104,7 +113,12 @@ export class Exchange {
     }
   }
 
+  /** Aborts when the caller disconnects before the answer is complete. */
   get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.left) this.controller.abort(new Error('client disconnected'));
+    }
     return this.controller.signal;
   }
 
@@ -124,11 +138,11 @@ export class Exchange {
     const seconds = (performance.now() - this.startedAt) / 1000;
     const status = this.res.headersSent ? this.res.statusCode : 499; // 499: caller left before an answer
     const statusLabel = String(status);
-    m.get('requestsTotal').labels(this.route, this.model, this.provider, statusLabel, this.cache).inc();
-    m.get('requestDurationSeconds').labels(this.route, this.provider, this.cache).observe(seconds);
-    m.get('overheadSeconds').labels(this.route).observe(Math.max(0, seconds - this.upstreamMs / 1000));
+    m.child('requestsTotal', this.route, this.model && m.modelLabel(this.model), this.provider, statusLabel, this.cache).inc();
+    m.child('requestDurationSeconds', this.route, this.provider, this.cache).observe(seconds);
+    m.child('overheadSeconds', this.route).observe(Math.max(0, seconds - this.upstreamMs / 1000));
     if (this.firstByteAt !== undefined) {
-      m.get('timeToFirstByteSeconds').labels(this.route, this.provider, this.cache).observe((this.firstByteAt - this.startedAt) / 1000);
+      m.child('timeToFirstByteSeconds', this.route, this.provider, this.cache).observe((this.firstByteAt - this.startedAt) / 1000);
     }
     this.endSpan(status);
     if (log.isLevelEnabled('info')) {

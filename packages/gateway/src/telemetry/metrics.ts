@@ -13,9 +13,17 @@ type InstrumentOf<K extends MetricKey> = (typeof Metrics)[K]['type'] extends 'co
     ? Gauge<string>
     : Histogram<string>;
 
+/** Distinct model label values kept before new ones are counted as `other`. */
+const MAX_MODELS = 200;
+
+type ChildOf<K extends MetricKey> = ReturnType<InstrumentOf<K>['labels']>;
+
 export class GatewayMetrics {
   readonly registry = new Registry();
   private readonly instruments = new Map<string, Instrument>();
+  /** Label children by metric and values: prom-client hashes label sets on every `labels()`. */
+  private readonly children = new Map<string, unknown>();
+  private readonly models = new Set<string>();
 
   constructor({ defaultMetrics = true }: { defaultMetrics?: boolean } = {}) {
     for (const def of allMetrics) this.instruments.set(def.name, this.create(def));
@@ -25,6 +33,31 @@ export class GatewayMetrics {
   /** The instrument of one contract metric, typed by its kind. */
   get<K extends MetricKey>(key: K): InstrumentOf<K> {
     return this.instruments.get(Metrics[key].name) as InstrumentOf<K>;
+  }
+
+  /**
+   * The child of a labelled metric for these label values, made once and reused (label values
+   * are bounded, so the memo is too).
+   */
+  child<K extends MetricKey>(key: K, ...values: string[]): ChildOf<K> {
+    const id = `${key}\u0000${values.join('\u0000')}`;
+    let child = this.children.get(id);
+    if (child === undefined) {
+      child = (this.get(key).labels as (...v: string[]) => unknown)(...values);
+      this.children.set(id, child);
+    }
+    return child as ChildOf<K>;
+  }
+
+  /**
+   * A model name as a label value: callers choose model names, so after `MAX_MODELS` distinct
+   * ones every new name is counted as `other` and the series count stays bounded.
+   */
+  modelLabel(model: string): string {
+    if (this.models.has(model)) return model;
+    if (this.models.size >= MAX_MODELS) return 'other';
+    this.models.add(model);
+    return model;
   }
 
   /** The exposition text for `GET /metrics`. */

@@ -10,16 +10,17 @@ import type { Telemetry } from './index.js';
 export function recordUsage(t: Telemetry, provider: string, model: string, usage: Usage | undefined): number {
   if (!usage) return 0;
   const m = t.metrics;
-  m.get('tokensTotal').labels(provider, model, TokenType.prompt).inc(usage.prompt_tokens);
-  m.get('tokensTotal').labels(provider, model, TokenType.completion).inc(usage.completion_tokens);
+  const label = m.modelLabel(model);
+  m.child('tokensTotal', provider, label, TokenType.prompt).inc(usage.prompt_tokens);
+  m.child('tokensTotal', provider, label, TokenType.completion).inc(usage.completion_tokens);
   const cost = t.prices.cost(model, usage);
-  if (cost > 0) m.get('costUsdTotal').labels(provider, model).inc(cost);
+  if (cost > 0) m.child('costUsdTotal', provider, label).inc(cost);
   return cost;
 }
 
 /** Records what a cache hit saved; returns the amount. */
 export function recordSavings(t: Telemetry, model: string, usage: Usage | undefined): number {
   const saved = t.prices.cost(model, usage);
-  if (saved > 0) t.metrics.get('cacheSavingsUsdTotal').labels(model).inc(saved);
+  if (saved > 0) t.metrics.child('cacheSavingsUsdTotal', t.metrics.modelLabel(model)).inc(saved);
   return saved;
 }
