@@ -3,7 +3,8 @@
  * SHA-256 digests and compared in constant time, each mapped to a key id (the tenant used by the
  * cache and the limits).
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { sha256 } from '../http/sha256.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ApiKeyConfig } from '../config/schema.js';
 
@@ -17,10 +18,6 @@ export interface Caller {
 
 /** The caller when no keys are configured: one shared tenant. */
 export const ANONYMOUS: Caller = { keyId: 'anonymous', limits: {} };
-
-function sha256(text: string): Buffer {
-  return createHash('sha256').update(text).digest();
-}
 
 /** A stable, non-reversible id for a key given without one (env keys). */
 export function hashedKeyId(key: string): string {

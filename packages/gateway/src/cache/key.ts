@@ -5,7 +5,7 @@
  * (`stream`, `stream_options`, `user`, unknown extensions) never split an entry. Bump the version
  * when the list or the encoding changes, so old entries are never read.
  */
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../http/sha256.js';
 
 export type CacheEndpoint = 'chat' | 'embeddings';
 
@@ -35,7 +35,7 @@ export function cacheKey(tenant: string, endpoint: CacheEndpoint, body: Record<s
     if (value !== undefined && value !== null) fields[name] = value;
   }
   const text = canonicalJson({ endpoint, fields, tenant });
-  return `${KEY_VERSION}:${createHash('sha256').update(text).digest('hex')}`;
+  return `${KEY_VERSION}:${sha256Hex(text)}`;
 }
 
 /**

@@ -34,8 +34,15 @@ export function startSse(res: ServerResponse, headers: Headers): void {
   });
 }
 
-/** Writes one SSE frame; resolves when the socket can take more (backpressure). */
+/**
+ * Writes one SSE frame; resolves when the socket can take more (backpressure). Frames written
+ * in the same tick (the events of one upstream chunk) leave in one socket write.
+ */
 export function writeFrame(res: ServerResponse, frame: string): Promise<void> | undefined {
+  if (res.writableCorked === 0) {
+    res.cork();
+    process.nextTick(uncork, res);
+  }
   if (res.write(frame)) return undefined;
   return new Promise((resolve) => {
     const done = () => {
@@ -51,4 +58,8 @@ export function writeFrame(res: ServerResponse, frame: string): Promise<void> | 
 /** An error event for a stream that already started: OpenAI's SDKs raise it as an APIError. */
 export function sseErrorFrame(message: string, type: string, code: string | null): string {
   return `data: ${errorBody(message, type, null, code)}\n\n`;
+}
+
+function uncork(res: ServerResponse): void {
+  res.uncork();
 }

@@ -51,15 +51,23 @@ export class OpenAIAdapter implements ProviderAdapter {
     return headers;
   }
 
+  /**
+   * A JSON answer passes through as the bytes received. Only its `usage` object is parsed (an
+   * embeddings answer is mostly floats nobody here reads); the whole body is parsed on demand.
+   */
   private async json<T>(res: UpstreamResponse): Promise<JsonAnswer<T>> {
     const bytes = await this.client.readAll(res);
-    let value: T & { usage?: Usage };
-    try {
-      value = JSON.parse(bytes.toString('utf8'));
-    } catch {
-      throw new UpstreamError(this.name, ProviderErrorReason.server, 'answered with invalid JSON', res.status);
-    }
-    return { kind: 'json', bytes, value, usage: value.usage ?? undefined };
+    const text = bytes.toString('utf8');
+    if (!/^\s*\{/.test(text)) throw new UpstreamError(this.name, ProviderErrorReason.server, 'answered with invalid JSON', res.status);
+    let parsed: T | undefined;
+    return {
+      kind: 'json',
+      bytes,
+      get value(): T {
+        return (parsed ??= JSON.parse(text) as T);
+      },
+      usage: usageIn(text),
+    };
   }
 
   private async *events(res: UpstreamResponse): AsyncGenerator<StreamEvent> {
@@ -89,4 +97,26 @@ export class OpenAIAdapter implements ProviderAdapter {
     }
     return { payload };
   }
+}
+
+/** The `usage` object of an OpenAI answer, found by its key and parsed alone. */
+export function usageIn(text: string): Usage | undefined {
+  const at = text.lastIndexOf('"usage"');
+  if (at === -1) return undefined;
+  const open = text.indexOf('{', at);
+  if (open === -1 || !/^"usage"\s*:\s*$/.test(text.slice(at, open))) return undefined; // "usage": null
+  // Usage holds numbers and nested objects of numbers: braces balance without string handling.
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 123) depth++;
+    else if (c === 125 && --depth === 0) {
+      try {
+        return JSON.parse(text.slice(open, i + 1)) as Usage;
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return undefined;
 }
