@@ -153,20 +153,17 @@ function redactUrl(url: string): string {
 }
 
 /**
- * Waits until the client is connected, or `timeoutMs` passed: a gateway starting next to its
- * Redis serves its first requests from L2, and one starting without it starts anyway.
+ * Waits until the client is connected (for a Cluster: to every node that owns slots), or
+ * `timeoutMs` passed: a gateway starting next to its Redis serves its first requests from L2,
+ * and one starting without it starts anyway.
  * @returns whether the client is ready
  */
-export function whenReady(client: RedisClient, timeoutMs: number): Promise<boolean> {
-  if (client.status === 'ready') return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const done = (ready: boolean) => {
-      clearTimeout(timer);
-      client.off('ready', onReady);
-      resolve(ready);
-    };
-    const onReady = () => done(true);
-    const timer = setTimeout(() => done(false), timeoutMs);
-    client.once('ready', onReady);
-  });
+export async function whenReady(client: RedisClient, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  // Polling, not events: a Cluster is ready only once each node's own connection is.
+  while (redisState(client) !== 'ok') {
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return true;
 }
