@@ -27,7 +27,7 @@ describe('docker-compose.production.yml', () => {
   });
 
   it('refuses to start without a Grafana password (no admin/admin default)', () => {
-    const env = { ...process.env, REDIS_COMMANDER_PASSWORD: 'x' };
+    const env: NodeJS.ProcessEnv = { ...process.env, REDIS_COMMANDER_PASSWORD: 'x' };
     delete env.GRAFANA_ADMIN_PASSWORD;
     const r = spawnSync('docker-compose', ['-f', composeFile, '--project-directory', join(repoRoot, 'charts'), 'config', '-q'], { cwd: repoRoot, encoding: 'utf8', env });
     expect(r.status).not.toBe(0);

@@ -15,7 +15,8 @@ it('authenticates to Redis and serves L2 hits', async () => {
   try {
     await first.client().chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'behind a password' }] });
     await first.gateway.gateway.cache.drain();
-    expect((await fetch(`${first.gateway.url}/ready`).then((r) => r.json())).cache.l2).toBe('ok');
+    const ready = (await fetch(`${first.gateway.url}/ready`).then((r) => r.json())) as { cache: { l2: string } };
+    expect(ready.cache.l2).toBe('ok');
   } finally {
     await first.stop();
   }
