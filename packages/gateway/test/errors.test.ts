@@ -136,6 +136,19 @@ describe('upstream failures', () => {
     expect(got.join('')).toBe('Echo: a ');
   });
 
+  it('reports not ready (503) while draining, still alive', async () => {
+    const gw = h.gateway.gateway;
+    gw.lifecycle = 'draining';
+    try {
+      const ready = await rawRequest(h.gateway.url, '/ready', { method: 'GET' });
+      expect(ready.status).toBe(503);
+      expect(ready.json.status).toBe('draining');
+      expect((await rawRequest(h.gateway.url, '/health', { method: 'GET' })).status).toBe(200);
+    } finally {
+      gw.lifecycle = 'ready';
+    }
+  });
+
   it('is still healthy after all of the above', async () => {
     const res = await rawRequest(h.gateway.url, '/health', { method: 'GET' });
     expect(res.status).toBe(200);

@@ -1,8 +1,8 @@
 /**
  * The cache on the request path: what a request may read and write (config, route and the
  * caller's `cache-control` / `x-llm-edge-cache-ttl`), the lookup with its spans, and answering
- * from a cached entry or from an identical request already in flight, in the shape the caller
- * asked for (JSON or SSE).
+ * from a cached entry, from an identical request already in flight, or from upstream, in the
+ * shape the caller asked for (JSON or SSE).
  */
 import { SpanKind } from '@opentelemetry/api';
 import { Attr, CacheStatus, Span } from '@llm-edge/semconv';
@@ -24,6 +24,47 @@ export interface CachePlan {
   /** Store the answer (not with `cache-control: no-store`). */
   readonly write: boolean;
   readonly ttlSeconds: number;
+}
+
+/** How the caller wants the answer. */
+export interface AnswerShape {
+  readonly stream: boolean;
+  /** Streams only: send the usage-only chunk (`stream_options.include_usage`). */
+  readonly includeUsage: boolean;
+}
+
+/**
+ * Answers a request through the cache: from an entry, else by joining an identical request in
+ * flight, else by `upstream`, which writes the answer to the caller and returns it complete (or
+ * undefined when it did not finish). A complete answer goes to the joined requests and, unless
+ * `no-store`, into the cache.
+ */
+export async function answerThroughCache(
+  gw: Gateway,
+  x: Exchange,
+  plan: CachePlan | undefined,
+  shape: AnswerShape,
+  upstream: (flight: Flight | undefined) => Promise<CachedAnswer | undefined>,
+): Promise<void> {
+  if (plan?.read) {
+    const found = await lookup(gw, x, plan);
+    if (found) return serveHit(gw, x, found, shape);
+    const joined = gw.flights.get(plan.key);
+    if (joined) return serveFlight(gw, x, joined, shape);
+    x.cache = CacheStatus.miss;
+  }
+  // Only a request that may read leads a flight others can join.
+  const flight = plan?.read ? gw.flights.start(plan.key) : undefined;
+  let answer: CachedAnswer | undefined;
+  try {
+    answer = await upstream(flight);
+  } catch (err) {
+    flight?.fail(err);
+    throw err;
+  }
+  if (!answer) return flight?.fail(new Error('the upstream stream did not finish'));
+  flight?.complete(answer);
+  if (plan?.write) gw.cache.store(plan.key, answer, plan.ttlSeconds);
 }
 
 /** The request's cache plan, or undefined when the cache is off for it (status `bypass`). */
@@ -49,7 +90,7 @@ function ttlFrom(x: Exchange): number | undefined {
 }
 
 /** Looks the plan's key up in L1 then L2, each tier a span under `cache_lookup`. */
-export function lookup(gw: Gateway, x: Exchange, plan: CachePlan): Promise<{ answer: CachedAnswer; tier: 'l1' | 'l2' } | undefined> {
+function lookup(gw: Gateway, x: Exchange, plan: CachePlan): Promise<{ answer: CachedAnswer; tier: 'l1' | 'l2' } | undefined> {
   return x.step(Span.cacheLookup, async (span) => {
     const found = await gw.cache.lookup(plan.key, {
       onTier: (tier, hit, seconds) => {
@@ -66,7 +107,7 @@ export function lookup(gw: Gateway, x: Exchange, plan: CachePlan): Promise<{ ans
 }
 
 /** Answers from a cached entry, recording what it saved. */
-export async function serveHit(gw: Gateway, x: Exchange, found: { answer: CachedAnswer; tier: 'l1' | 'l2' }, stream: boolean, includeUsage: boolean): Promise<void> {
+async function serveHit(gw: Gateway, x: Exchange, found: { answer: CachedAnswer; tier: 'l1' | 'l2' }, { stream, includeUsage }: AnswerShape): Promise<void> {
   const { answer, tier } = found;
   x.cache = tier === 'l1' ? CacheStatus.hitL1 : CacheStatus.hitL2;
   x.provider = answer.provider;
@@ -80,7 +121,7 @@ export async function serveHit(gw: Gateway, x: Exchange, found: { answer: Cached
 }
 
 /** Joins an identical request in flight: its answer, streamed as it arrives or as JSON at the end. */
-export async function serveFlight(gw: Gateway, x: Exchange, flight: Flight, stream: boolean, includeUsage: boolean): Promise<void> {
+async function serveFlight(gw: Gateway, x: Exchange, flight: Flight, { stream, includeUsage }: AnswerShape): Promise<void> {
   gw.metrics.get('coalescedRequestsTotal').inc();
   x.span.setAttribute(Attr.coalesced, true);
   x.cache = CacheStatus.miss;

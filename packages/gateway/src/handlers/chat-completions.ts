@@ -17,7 +17,8 @@ import type { CallOptions, JsonAnswer } from '../providers/types.js';
 import type { Route, Target } from '../routing/router.js';
 import { estimatePromptTokens, estimateRequestTokens, estimateTextTokens } from '../telemetry/tokens.js';
 import { recordUsage } from '../telemetry/usage.js';
-import { lookup, planCache, serveFlight, serveHit, type CachePlan } from './cached.js';
+import { answerThroughCache, planCache } from './cached.js';
+import { routeAndAdmit } from './route.js';
 import { openStream, pipeStream } from './stream.js';
 import { attemptContext, recordAttempt } from './upstream.js';
 
@@ -26,42 +27,14 @@ export async function chatCompletions(gw: Gateway, x: Exchange): Promise<void> {
     await gw.authenticate(x);
     const body = parseJsonObject(await readBody(x.req, gw.config.server.bodyLimitBytes));
     const request = validateChatRequest(body);
-    const route = await decideRoute(gw, x, request);
-    const stream = request.stream === true;
-    const includeUsage = request.stream_options?.include_usage === true;
-    const plan = planCache(gw, x, route, 'chat', body);
-    if (plan?.read) {
-      const found = await lookup(gw, x, plan);
-      if (found) return await serveHit(gw, x, found, stream, includeUsage);
-      const flight = gw.flights.get(plan.key);
-      if (flight) return await serveFlight(gw, x, flight, stream, includeUsage);
-      x.cache = 'miss';
-    }
-    // Only a request that may read leads a flight others can join.
-    const flight = plan?.read ? gw.flights.start(plan.key) : undefined;
-    try {
-      const answer = stream ? await streamUpstream(gw, x, route, request, includeUsage, flight) : await jsonUpstream(gw, x, route, request);
-      if (answer) flight?.complete(answer);
-      else flight?.fail(new Error('the upstream stream did not finish'));
-      if (answer && plan?.write) gw.cache.store(plan.key, answer, plan.ttlSeconds);
-    } catch (err) {
-      flight?.fail(err);
-      throw err;
-    }
+    const route = await routeAndAdmit(gw, x, request.model, estimateRequestTokens(request));
+    const shape = { stream: request.stream === true, includeUsage: request.stream_options?.include_usage === true };
+    await answerThroughCache(gw, x, planCache(gw, x, route, 'chat', body), shape, (flight) =>
+      shape.stream ? streamUpstream(gw, x, route, request, shape.includeUsage, flight) : jsonUpstream(gw, x, route, request),
+    );
   } catch (err) {
     sendError(x.res, toGatewayError(err), x.headers());
   }
-}
-
-/** Resolves the route and admits the request against the caller's limits. */
-function decideRoute(gw: Gateway, x: Exchange, request: ChatRequest): Promise<Route> {
-  return x.step(Span.routingDecision, async (span) => {
-    const route = gw.router.resolve(request.model);
-    x.model = request.model;
-    span.setAttribute('llm_edge.route', route.name);
-    x.extraHeaders = await gw.limits.admit(x.caller!, estimateRequestTokens(request));
-    return route;
-  });
 }
 
 async function jsonUpstream(gw: Gateway, x: Exchange, route: Route, request: ChatRequest): Promise<CachedAnswer> {

@@ -14,7 +14,8 @@ import { sendError, sendJson } from '../http/respond.js';
 import type { Route } from '../routing/router.js';
 import { estimateEmbeddingTokens } from '../telemetry/tokens.js';
 import { recordUsage } from '../telemetry/usage.js';
-import { lookup, planCache, serveFlight, serveHit } from './cached.js';
+import { answerThroughCache, planCache } from './cached.js';
+import { routeAndAdmit } from './route.js';
 import { attemptContext, recordAttempt } from './upstream.js';
 
 export async function embeddings(gw: Gateway, x: Exchange): Promise<void> {
@@ -22,29 +23,8 @@ export async function embeddings(gw: Gateway, x: Exchange): Promise<void> {
     await gw.authenticate(x);
     const body = parseJsonObject(await readBody(x.req, gw.config.server.bodyLimitBytes));
     const request = validateEmbeddingsRequest(body);
-    const route = await x.step(Span.routingDecision, async () => {
-      const resolved = gw.router.resolve(request.model);
-      x.model = request.model;
-      x.extraHeaders = await gw.limits.admit(x.caller!, estimateEmbeddingTokens(request));
-      return resolved;
-    });
-    const plan = planCache(gw, x, route, 'embeddings', body);
-    if (plan?.read) {
-      const found = await lookup(gw, x, plan);
-      if (found) return await serveHit(gw, x, found, false, false);
-      const flight = gw.flights.get(plan.key);
-      if (flight) return await serveFlight(gw, x, flight, false, false);
-      x.cache = 'miss';
-    }
-    const flight = plan?.read ? gw.flights.start(plan.key) : undefined;
-    try {
-      const answer = await upstream(gw, x, route, request);
-      flight?.complete(answer);
-      if (plan?.write) gw.cache.store(plan.key, answer, plan.ttlSeconds);
-    } catch (err) {
-      flight?.fail(err);
-      throw err;
-    }
+    const route = await routeAndAdmit(gw, x, request.model, estimateEmbeddingTokens(request));
+    await answerThroughCache(gw, x, planCache(gw, x, route, 'embeddings', body), { stream: false, includeUsage: false }, () => upstream(gw, x, route, request));
   } catch (err) {
     sendError(x.res, toGatewayError(err), x.headers());
   }

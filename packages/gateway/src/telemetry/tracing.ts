@@ -4,7 +4,7 @@
  * an endpoint is configured, and W3C `traceparent` in from callers and out to providers.
  * Context is passed explicitly from span to span: no async-hooks context manager on the hot path.
  */
-import { context as otelContext, ROOT_CONTEXT, trace, type Context, type Tracer } from '@opentelemetry/api';
+import { ROOT_CONTEXT, trace, type Context, type Tracer } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -71,4 +71,3 @@ export class Tracing {
   }
 }
 
-export { otelContext };

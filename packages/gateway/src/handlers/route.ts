@@ -1,0 +1,19 @@
+/**
+ * The `routing_decision` step every endpoint takes: resolve the model to its route (404 for an
+ * unknown one) and admit the request against the caller's limits (429 when over).
+ */
+import { Attr, Span } from '@llm-edge/semconv';
+import type { Gateway } from '../gateway.js';
+import type { Exchange } from '../http/exchange.js';
+import type { Route } from '../routing/router.js';
+
+/** @param estimatedTokens what the request may use, for the tokens-per-minute limit */
+export function routeAndAdmit(gw: Gateway, x: Exchange, model: string, estimatedTokens: number): Promise<Route> {
+  return x.step(Span.routingDecision, async (span) => {
+    const route = gw.router.resolve(model);
+    x.model = model;
+    span.setAttribute(Attr.routeName, route.name);
+    x.extraHeaders = await gw.limits.admit(x.caller!, estimatedTokens);
+    return route;
+  });
+}
