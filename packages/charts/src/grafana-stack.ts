@@ -16,6 +16,7 @@ import type { PrometheusStack } from './prometheus-stack.js';
 import { computeResources } from './resources.js';
 import { restrictedContainer, restrictedPod, selectByLabels } from './security.js';
 import { httpProbes } from './probes.js';
+import { dataClaim } from './storage.js';
 
 export interface GrafanaStackProps {
   /** @default 'grafana' */
@@ -84,13 +85,7 @@ export class GrafanaStack extends Construct implements NetworkedComponent {
       metadata: { name: `${name}-dashboards`, labels },
       data: Object.fromEntries(dashboards.map((d) => [d.fileName, d.json])),
     });
-    const pvc = new kplus.PersistentVolumeClaim(this, 'Data', {
-      metadata: { name: `${name}-data`, labels },
-      accessModes: [kplus.PersistentVolumeAccessMode.READ_WRITE_ONCE],
-      storage: storageSize,
-      ...(props.storageClassName ? { storageClassName: props.storageClassName } : {}),
-      volumeMode: kplus.PersistentVolumeMode.FILE_SYSTEM,
-    });
+    const pvc = dataClaim(this, { name, labels, size: storageSize, storageClassName: props.storageClassName });
 
     const secret = kplus.Secret.fromSecretName(this, 'AdminSecret', adminSecretName);
     const deployment = new kplus.Deployment(this, 'Deployment', {

@@ -14,6 +14,7 @@ import { assertRatio, JAEGER_SAMPLING_PORT, renderJaegerConfig, renderSamplingSt
 import { computeResources } from './resources.js';
 import { restrictedContainer, restrictedPod, selectByLabels } from './security.js';
 import { httpProbes } from './probes.js';
+import { dataClaim } from './storage.js';
 
 export interface JaegerAllInOneProps {
   /** @default 'jaeger' */
@@ -90,13 +91,7 @@ export class JaegerAllInOne extends Construct implements NetworkedComponent {
         'sampling.json': renderSamplingStrategies(samplingRatio),
       },
     });
-    const pvc = new kplus.PersistentVolumeClaim(this, 'Data', {
-      metadata: { name: `${name}-data`, labels },
-      accessModes: [kplus.PersistentVolumeAccessMode.READ_WRITE_ONCE],
-      storage: storageSize,
-      ...(props.storageClassName ? { storageClassName: props.storageClassName } : {}),
-      volumeMode: kplus.PersistentVolumeMode.FILE_SYSTEM,
-    });
+    const pvc = dataClaim(this, { name, labels, size: storageSize, storageClassName: props.storageClassName });
 
     const deployment = new kplus.Deployment(this, 'Deployment', {
       metadata: { name, labels },

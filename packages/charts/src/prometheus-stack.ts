@@ -15,6 +15,7 @@ import { renderPrometheusConfig, type PodDiscovery } from './prometheus-config.j
 import { computeResources } from './resources.js';
 import { restrictedContainer, restrictedPod, selectByLabels } from './security.js';
 import { httpProbes } from './probes.js';
+import { dataClaim } from './storage.js';
 
 /** What PrometheusStack can discover and scrape: a component that exposes pod labels and a port. */
 export interface ScrapeTarget {
@@ -147,13 +148,7 @@ export class PrometheusStack extends Construct implements NetworkedComponent {
       metadata: { name: `${name}-config`, labels },
       data: { 'prometheus.yml': this.config, 'alerts.yml': alertRules },
     });
-    const pvc = new kplus.PersistentVolumeClaim(this, 'Data', {
-      metadata: { name: `${name}-data`, labels },
-      accessModes: [kplus.PersistentVolumeAccessMode.READ_WRITE_ONCE],
-      storage: storageSize,
-      ...(props.storageClassName ? { storageClassName: props.storageClassName } : {}),
-      volumeMode: kplus.PersistentVolumeMode.FILE_SYSTEM,
-    });
+    const pvc = dataClaim(this, { name, labels, size: storageSize, storageClassName: props.storageClassName });
 
     // Pod discovery reads pods cluster-wide (or in the listed namespaces) through the API server.
     const serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
