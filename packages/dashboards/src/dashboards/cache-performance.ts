@@ -4,7 +4,7 @@ import { AlertThresholds } from '../alert-thresholds.js';
 import type { DashboardSpec } from '../build-dashboard.js';
 import { redBelow, statPanel, timeSeriesPanel } from '../panels.js';
 import { eq, gateway, quantile, rate, sumBy } from '../promql.js';
-import { cacheHitRatio, requestRate } from '../queries.js';
+import { cacheHitRatioStat, responsesByCacheStatus } from '../shared-panels.js';
 
 /** hits / (hits + misses) of one tier's lookups, per tier. */
 function tierHitRatio(): string {
@@ -20,15 +20,7 @@ export function cachePerformance(): DashboardSpec {
     description: 'Hit ratio per tier, lookup latency, entries, bytes and evictions of the L1 (in-process) and L2 (Redis) caches.',
     fileName: 'cache-performance.json',
     panels: [
-      statPanel({
-        title: 'Cache hit ratio',
-        description: `Share of cache-eligible requests answered from L1 or L2. LowCacheHitRate fires below ${AlertThresholds.cacheHitRatio * 100}% for 15m.`,
-        unit: 'percentunit',
-        queries: [{ expr: cacheHitRatio(), legend: 'hit ratio' }],
-        thresholds: redBelow(AlertThresholds.cacheHitRatio),
-        min: 0,
-        max: 1,
-      }),
+      cacheHitRatioStat(),
       statPanel({
         title: 'L1 entries',
         description: 'Entries held by the in-process caches, summed over gateway instances.',
@@ -76,13 +68,7 @@ export function cachePerformance(): DashboardSpec {
         ],
         min: 0,
       }),
-      timeSeriesPanel({
-        title: 'Responses by cache status',
-        description: 'Requests per second answered from L1, from L2, upstream after a miss, or with the cache bypassed.',
-        unit: 'reqps',
-        queries: [{ expr: requestRate(['cache']), legend: '{{cache}}' }],
-        min: 0,
-      }),
+      responsesByCacheStatus(),
       timeSeriesPanel({
         // Per instance: L1 is one cache per replica, while every replica reports the same
         // approximate L2 figure, so a sum over instances would count L2 once per replica.

@@ -2,9 +2,10 @@
 import { BreakerState, Metrics } from '@llm-edge/semconv';
 import { AlertThresholds } from '../alert-thresholds.js';
 import type { DashboardSpec } from '../build-dashboard.js';
-import { redAbove, redBelow, statPanel, stateTimelinePanel, timeSeriesPanel } from '../panels.js';
+import { redAbove, statPanel, stateTimelinePanel, timeSeriesPanel } from '../panels.js';
 import { gateway, maxBy, quantile, rate, sumBy } from '../promql.js';
-import { breakerStates, providerHealthStates } from '../states.js';
+import { breakerStates } from '../states.js';
+import { providerHealthTimeline } from '../shared-panels.js';
 
 /** Breaker state per provider: the worst any instance reports. */
 const breakerState = (): string => maxBy(['provider'], gateway(Metrics.circuitBreakerState));
@@ -104,14 +105,7 @@ export function providerMetrics(): DashboardSpec {
         ],
         mappings: breakerStates,
       }),
-      stateTimelinePanel({
-        title: 'Provider health',
-        description: 'Whether each provider is taking traffic on at least one instance.',
-        unit: 'none',
-        queries: [{ expr: maxBy(['provider'], gateway(Metrics.providerHealth)), legend: '{{provider}}' }],
-        thresholds: redBelow(1),
-        mappings: providerHealthStates,
-      }),
+      providerHealthTimeline(),
       timeSeriesPanel({
         title: 'Tokens by provider',
         description: 'Tokens used upstream per second, by provider and type.',

@@ -3,8 +3,9 @@ import { Metrics } from '@llm-edge/semconv';
 import { AlertThresholds } from '../alert-thresholds.js';
 import type { DashboardSpec } from '../build-dashboard.js';
 import { redAbove, redBelow, statPanel, timeSeriesPanel } from '../panels.js';
-import { gateway, quantile, rate, re, sumBy } from '../promql.js';
+import { gateway, quantile, rate, sumBy } from '../promql.js';
 import { cacheHitRatio, errorRatio, requestLatency, requestRate, statusRatio } from '../queries.js';
+import { cacheHitRatioStat, responsesByCacheStatus } from '../shared-panels.js';
 
 export function requestOverview(): DashboardSpec {
   return {
@@ -33,15 +34,7 @@ export function requestOverview(): DashboardSpec {
         queries: [{ expr: requestLatency(0.95), legend: 'p95' }],
         thresholds: redAbove(AlertThresholds.p95LatencySeconds),
       }),
-      statPanel({
-        title: 'Cache hit ratio',
-        description: `Share of cache-eligible requests answered from L1 or L2. LowCacheHitRate fires below ${AlertThresholds.cacheHitRatio * 100}% for 15m.`,
-        unit: 'percentunit',
-        queries: [{ expr: cacheHitRatio(), legend: 'hit ratio' }],
-        thresholds: redBelow(AlertThresholds.cacheHitRatio),
-        min: 0,
-        max: 1,
-      }),
+      cacheHitRatioStat(),
       timeSeriesPanel({
         title: 'Requests by status',
         description: 'Requests answered per second, by HTTP status.',
@@ -72,13 +65,7 @@ export function requestOverview(): DashboardSpec {
         thresholds: redAbove(AlertThresholds.errorRatio),
         min: 0,
       }),
-      timeSeriesPanel({
-        title: 'Responses by cache status',
-        description: 'Requests per second answered from L1, from L2, upstream after a miss, or with the cache bypassed.',
-        unit: 'reqps',
-        queries: [{ expr: requestRate(['cache']), legend: '{{cache}}' }],
-        min: 0,
-      }),
+      responsesByCacheStatus(),
       timeSeriesPanel({
         title: 'Cache hit ratio',
         description: 'Share of cache-eligible requests answered from cache; the dashed line is the LowCacheHitRate limit.',

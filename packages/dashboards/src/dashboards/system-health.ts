@@ -2,10 +2,10 @@
 import { ExternalMetrics, Metrics } from '@llm-edge/semconv';
 import { AlertThresholds } from '../alert-thresholds.js';
 import type { DashboardSpec } from '../build-dashboard.js';
-import { redAbove, redBelow, statPanel, stateTimelinePanel, timeSeriesPanel } from '../panels.js';
-import { providerHealthStates } from '../states.js';
+import { redAbove, redBelow, statPanel, timeSeriesPanel } from '../panels.js';
 import { eq, gateway, gatewayHistogram, maxBy, rate, series, sumBy } from '../promql.js';
 import { REDIS_JOB } from '../queries.js';
+import { providerHealthTimeline } from '../shared-panels.js';
 
 /** Providers taking traffic on at least one instance; `or vector(0)` so none reads 0, not "no data". */
 function healthyProviders(): string {
@@ -90,14 +90,7 @@ export function systemHealth(): DashboardSpec {
         thresholds: redAbove(AlertThresholds.activeConnections),
         min: 0,
       }),
-      stateTimelinePanel({
-        title: 'Provider health',
-        description: 'Whether each provider is taking traffic on at least one instance.',
-        unit: 'none',
-        queries: [{ expr: maxBy(['provider'], gateway(Metrics.providerHealth)), legend: '{{provider}}' }],
-        thresholds: redBelow(1),
-        mappings: providerHealthStates,
-      }),
+      providerHealthTimeline(),
       timeSeriesPanel({
         title: 'Time in garbage collection',
         description: 'Share of wall time spent in V8 garbage collection, per instance.',

@@ -1,0 +1,45 @@
+/**
+ * Panels that appear on more than one dashboard, defined once so they cannot drift apart.
+ */
+import { Metrics } from '@llm-edge/semconv';
+import { AlertThresholds } from './alert-thresholds.js';
+import { redBelow, stateTimelinePanel, statPanel, timeSeriesPanel, type PanelBuilder } from './panels.js';
+import { gateway, maxBy } from './promql.js';
+import { cacheHitRatio, requestRate } from './queries.js';
+import { providerHealthStates } from './states.js';
+
+/** Request Overview and Cache Performance: the number LowCacheHitRate watches. */
+export function cacheHitRatioStat(): PanelBuilder {
+  return statPanel({
+    title: 'Cache hit ratio',
+    description: `Share of cache-eligible requests answered from L1 or L2. LowCacheHitRate fires below ${AlertThresholds.cacheHitRatio * 100}% for 15m.`,
+    unit: 'percentunit',
+    queries: [{ expr: cacheHitRatio(), legend: 'hit ratio' }],
+    thresholds: redBelow(AlertThresholds.cacheHitRatio),
+    min: 0,
+    max: 1,
+  });
+}
+
+/** Request Overview and Cache Performance. */
+export function responsesByCacheStatus(): PanelBuilder {
+  return timeSeriesPanel({
+    title: 'Responses by cache status',
+    description: 'Requests per second answered from L1, from L2, upstream after a miss, or with the cache bypassed.',
+    unit: 'reqps',
+    queries: [{ expr: requestRate(['cache']), legend: '{{cache}}' }],
+    min: 0,
+  });
+}
+
+/** System Health and Provider Metrics: the state AllProvidersDown watches. */
+export function providerHealthTimeline(): PanelBuilder {
+  return stateTimelinePanel({
+    title: 'Provider health',
+    description: 'Whether each provider is taking traffic on at least one instance.',
+    unit: 'none',
+    queries: [{ expr: maxBy(['provider'], gateway(Metrics.providerHealth)), legend: '{{provider}}' }],
+    thresholds: redBelow(1),
+    mappings: providerHealthStates,
+  });
+}
