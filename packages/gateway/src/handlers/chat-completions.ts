@@ -96,7 +96,7 @@ function account(gw: Gateway, x: Exchange, request: ChatRequest, target: Target,
   }
   x.usage = used;
   x.costUsd = recordUsage(gw.telemetry, target.provider.name, target.model, used);
-  gw.limits.reconcile(x.caller!, estimateRequestTokens(request), used.total_tokens);
+  gw.limits.reconcile(x.caller!, x.admittedTokens, used.total_tokens);
   // Prompts and completions reach the logs only when debugging bodies was asked for explicitly.
   if (gw.telemetry.logBodies) gw.log.debug({ request_id: x.id, messages: request.messages, completion: text() }, 'bodies');
 }

@@ -38,13 +38,12 @@ async function upstream(gw: Gateway, x: Exchange, route: Route, request: Embeddi
   );
   x.provider = target.provider.name;
   return x.step(Span.responseProcessing, () => {
-    const estimated = estimateEmbeddingTokens(request);
     const reported = value.usage;
     x.usageEstimated = reported === undefined;
-    const prompt = reported?.prompt_tokens ?? estimated;
+    const prompt = reported?.prompt_tokens ?? x.admittedTokens;
     x.usage = { prompt_tokens: prompt, completion_tokens: 0, total_tokens: reported?.total_tokens ?? prompt };
     x.costUsd = recordUsage(gw.telemetry, target.provider.name, target.model, x.usage);
-    gw.limits.reconcile(x.caller!, estimated, x.usage.total_tokens);
+    gw.limits.reconcile(x.caller!, x.admittedTokens, x.usage.total_tokens);
     sendJson(x.res, 200, value.bytes, x.headers());
     return { kind: 'json', body: value.bytes, model: target.model, provider: target.provider.name, createdAt: Date.now(), usage: x.usage };
   });

@@ -13,6 +13,7 @@ export function routeAndAdmit(gw: Gateway, x: Exchange, model: string, estimated
     const route = gw.router.resolve(model);
     x.model = model;
     span.setAttribute(Attr.routeName, route.name);
+    x.admittedTokens = estimatedTokens;
     x.extraHeaders = await gw.limits.admit(x.caller!, estimatedTokens);
     return route;
   });

@@ -36,6 +36,8 @@ export class Exchange {
   /** The request's root span and its context, parent of every step's span. */
   readonly span: Span;
   readonly context: Context;
+  /** Tokens the request was admitted for by the limits, settled against usage afterwards. */
+  admittedTokens = 0;
   /** Headers every answer to this request carries (e.g. `x-ratelimit-*`). */
   extraHeaders: Headers = {};
   private finished = false;
