@@ -10,7 +10,7 @@ import { Ports } from '@llm-edge/semconv';
 import { renderDashboards } from '@llm-edge/dashboards';
 import { Images, ImageUsers } from './images.js';
 import { componentLabels, imageTag, selectorLabels } from './labels.js';
-import { allowFromAnywhere, allowTcp, ingressPolicy, type NetworkedComponent } from './network.js';
+import { allowFromAnywhere, ingressPolicy, type NetworkedComponent } from './network.js';
 import { renderGrafanaDashboardProvider, renderGrafanaDatasources, type DashboardFile } from './grafana-provisioning.js';
 import type { PrometheusStack } from './prometheus-stack.js';
 import { computeResources } from './resources.js';

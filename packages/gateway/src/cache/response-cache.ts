@@ -49,7 +49,7 @@ export class ResponseCache {
 
   constructor(
     config: CacheConfig,
-    private readonly metrics: GatewayMetrics,
+    metrics: GatewayMetrics,
     private readonly log: Logger,
     private readonly redis: Redis | Cluster | undefined,
     options: ResponseCacheOptions = {},
