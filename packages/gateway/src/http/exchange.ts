@@ -103,7 +103,19 @@ export class Exchange {
   }
 
   /** Runs one step of the request in its own span; a thrown error is recorded on it. */
-  async step<T>(name: SpanNameValue, fn: (span: Span) => Promise<T> | T, attributes?: Attributes): Promise<T> {
+  step<T>(name: SpanNameValue, fn: (span: Span) => Promise<T> | T, attributes?: Attributes): Promise<T> {
+    // Sampled out, a step is just its function: no span, no extra async frame to await.
+    if (!this.span.isRecording()) {
+      try {
+        return Promise.resolve(fn(this.span));
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
+    return this.recordedStep(name, fn, attributes);
+  }
+
+  private async recordedStep<T>(name: SpanNameValue, fn: (span: Span) => Promise<T> | T, attributes?: Attributes): Promise<T> {
     const span = this.startSpan(name, attributes);
     try {
       return await fn(span);

@@ -55,9 +55,8 @@ export class UpstreamClient {
   /** Reads a whole response body; a cut or stalled body becomes an UpstreamError. */
   async readAll(res: UpstreamResponse): Promise<Buffer> {
     try {
-      const chunks: Buffer[] = [];
-      for await (const chunk of res.body) chunks.push(chunk as Buffer);
-      return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      const bytes = await res.body.bytes();
+      return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     } catch (err) {
       throw fromNetworkError(this.provider, err);
     }
