@@ -40,6 +40,10 @@ export interface GatewayOptions {
   readonly l1MaxBytes?: number;
   /** Extra node flags, e.g. `--cpu-prof`. */
   readonly nodeFlags?: readonly string[];
+  /** Extra environment for this gateway (over BENCH_GATEWAY_ENV). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** No API keys: the gateway is open, so neither auth nor per-key limits run. */
+  readonly openAuth?: boolean;
 }
 
 export interface GatewayProc {
@@ -60,11 +64,15 @@ export function gatewayConfigYaml(o: GatewayOptions): string {
     '    apiKey: sk-fake-openai',
     '    models: [bench-slow]',
     '    connections: 2048',
-    'auth:',
-    '  keys:',
-    '    - id: bench',
-    `      key: ${BENCH_KEY}`,
-    '      limits: { requestsPerMinute: 1000000000, tokensPerMinute: 1000000000000 }',
+    ...(o.openAuth
+      ? []
+      : [
+          'auth:',
+          '  keys:',
+          '    - id: bench',
+          `      key: ${BENCH_KEY}`,
+          '      limits: { requestsPerMinute: 1000000000, tokensPerMinute: 1000000000000 }',
+        ]),
     'cache:',
     `  l1: { maxEntries: ${o.l1MaxEntries ?? 100_000}, maxBytes: ${o.l1MaxBytes ?? 16 * 1024 * 1024} }`,
     '',
@@ -95,6 +103,7 @@ export async function startGatewayProc(name: string, o: GatewayOptions): Promise
       LLM_EDGE_CONFIG: configPath,
       ...(o.redisUrl ? { REDIS_URL: o.redisUrl } : {}),
       ...EXTRA_ENV,
+      ...o.env,
     },
   });
   const url = `http://127.0.0.1:${port}`;

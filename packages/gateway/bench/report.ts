@@ -5,6 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Percentiles } from './histogram.js';
+import type { FeatureCost } from './costs.js';
 import type { ProfileSummary } from './profile.js';
 
 export interface RunRow {
@@ -48,6 +49,7 @@ export interface Report {
   readonly ratios: Record<string, number>;
   readonly streaming?: unknown;
   readonly latencyAtHalf?: unknown;
+  readonly featureCosts?: FeatureCost[];
   readonly hold?: unknown;
   readonly soak?: unknown;
   readonly faults?: unknown;
@@ -95,6 +97,18 @@ function mdTable(header: readonly string[], rows: string[][]): string {
   return [`| ${header.map(esc).join(' | ')} |`, `| ${header.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`, ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`)].join('\n');
 }
 
+const COST_COLUMNS = ['L1 hit, turned off', 'req/s', 'CPU µs/request', 'saved µs/request'] as const;
+
+function costCells(c: FeatureCost): string[] {
+  return [c.off, int(c.rps), f1(c.cpuUsPerRequest), c.variant === 'all-on' ? '-' : f1(c.savedUsPerRequest)];
+}
+
+/** The fixed-body ceiling's CPU per request, to set the feature costs against. */
+function ceilingUs(r: Report): string {
+  const ceiling = r.runs.find((x) => x.name === 'ceiling');
+  return ceiling ? ` The fixed-body ceiling spends ${f1(ceiling.cpuMsPer1k)} µs of CPU per request.` : '';
+}
+
 function targetCells(t: Target): string[] {
   return [t.name, t.goal, t.measured, t.met === null ? 'not run' : t.met ? 'met' : 'MISSED', t.margin];
 }
@@ -109,6 +123,9 @@ export function toText(r: Report): string {
     '',
     textTable(['target', 'goal', 'measured', 'result', 'margin'], r.targets.map(targetCells)),
   ];
+  if (r.featureCosts?.length) {
+    out.push('', `What each feature costs an L1 hit (fresh gateways, one feature off at a time).${ceilingUs(r)}`, textTable(COST_COLUMNS, r.featureCosts.map(costCells)));
+  }
   for (const [name, p] of Object.entries(r.profiles ?? {})) {
     out.push('', `profile ${name}: busy ${p.busyMs} ms; self time by what it does: ${(p.groups ?? []).map((a) => `${a.name} ${a.percent}%`).join(', ')}`);
     out.push(`  by area: ${p.areas.slice(0, 10).map((a) => `${a.name} ${a.percent}%`).join(', ')}`);
@@ -127,6 +144,10 @@ export function toMarkdown(r: Report): string {
     '',
     mdTable(['target', 'goal', 'measured', 'result', 'margin'], r.targets.map(targetCells)),
   ];
+  if (r.featureCosts?.length) {
+    out.push('', `What each feature costs an L1 hit: fresh gateways with one feature off at a time; the CPU a variant saves per request is that feature's cost, and what is left with all off is the fixed path (Hono, body, validation, cache key and lookup, metrics, the socket write).${ceilingUs(r)}`, '');
+    out.push(mdTable(COST_COLUMNS, r.featureCosts.map(costCells)));
+  }
   const profiles = Object.entries(r.profiles ?? {});
   if (profiles.length) {
     out.push('', 'Where the gateway\'s CPU goes (`--cpu-prof`, share of busy time by what the code does; top functions in latest.json):', '');

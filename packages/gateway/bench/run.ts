@@ -6,7 +6,7 @@
  *
  * Environment (all optional):
  *   BENCH_ONLY=miss,l1          runs to do (default all): direct floor ceiling miss anthropic l1 l2
- *                               stream latency hold soak faults profile
+ *                               stream latency costs hold soak faults profile
  *   BENCH_SECONDS=10            length of each throughput run (after BENCH_WARMUP_SECONDS=2)
  *   BENCH_CONNECTIONS=50        concurrent connections of the load generator
  *   BENCH_SOAK_SECONDS=600      the soak; BENCH_SOAK_RATE=1000 requests/s of unique prompts
@@ -28,6 +28,7 @@ import { BENCH_KEY, gcDelta, gcTotals, requestsByCache, startGatewayProc, type G
 import type { LoadResult, LoadSpec } from './load.js';
 import { cpuSeconds, measure, placement, rssMb, runToJson, startNode, type Proc, type Usage } from './procs.js';
 import { summariseFile, type ProfileSummary } from './profile.js';
+import { featureCosts, type FeatureCost } from './costs.js';
 import { atLeast, atMost, toMarkdown, toText, writeReadmeSection, type Report, type RunRow, type Target } from './report.js';
 import type { HoldResult, StreamSpec, TtfbResult } from './streams.js';
 
@@ -47,7 +48,7 @@ const SOAK_RATE = num('BENCH_SOAK_RATE', 1000);
 const HOLD_STREAMS = num('BENCH_STREAMS', 1000);
 const FAULT_SECONDS = num('BENCH_FAULT_SECONDS', 30);
 const PROFILE = env.BENCH_PROFILE !== '0';
-const ALL = ['direct', 'floor', 'ceiling', 'miss', 'anthropic', 'l1', 'l2', 'stream', 'latency', 'hold', 'soak', 'faults', 'profile'] as const;
+const ALL = ['direct', 'floor', 'ceiling', 'miss', 'anthropic', 'l1', 'l2', 'stream', 'latency', 'costs', 'hold', 'soak', 'faults', 'profile'] as const;
 type RunName = (typeof ALL)[number];
 const ONLY = env.BENCH_ONLY ? env.BENCH_ONLY.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
 for (const name of ONLY ?? []) if (!(ALL as readonly string[]).includes(name)) throw new Error(`BENCH_ONLY: unknown run "${name}"; known: ${ALL.join(', ')}`);
@@ -179,7 +180,7 @@ async function main(): Promise<void> {
   const upstreams: Upstreams = { ...fakeUrls, otlp: sink.url };
   const shared: Shared = { fake, sink: sink.proc, upstreams };
   const runs: RunRow[] = [];
-  const results: Partial<Report> & { streaming?: Record<string, unknown>; latencyAtHalf?: Record<string, unknown>; hold?: HoldResult & Record<string, unknown>; soak?: Record<string, unknown>; faults?: Record<string, unknown> } = {};
+  const results: Partial<Report> & { streaming?: Record<string, unknown>; latencyAtHalf?: Record<string, unknown>; featureCosts?: FeatureCost[]; hold?: HoldResult & Record<string, unknown>; soak?: Record<string, unknown>; faults?: Record<string, unknown> } = {};
   const profiles: Record<string, ProfileSummary> = {};
   const openaiPath = `${fakeUrls.openai}/v1/chat/completions`;
   const row = (name: string) => runs.find((r) => r.name === name);
@@ -236,6 +237,21 @@ async function main(): Promise<void> {
       } finally {
         await gw.stop();
       }
+    }
+
+    // What each feature costs an L1 hit: fresh gateways with one feature off at a time.
+    if (selected('costs')) {
+      results.featureCosts = await featureCosts(async (label, name, options) => {
+        const gw = await startGatewayProc(`gateway (${name})`, { core: place.server, upstreams, l1MaxBytes: L1_MAX_BYTES, ...options });
+        try {
+          const url = `${gw.url}/v1/chat/completions`;
+          const body = chatBody('gpt-4o-mini').replace('{{n}}', 'fixed');
+          await (await fetch(url, { method: 'POST', headers: GATEWAY_HEADERS, body })).arrayBuffer();
+          return await loadRun(label, name, gw.proc, fake, { url, headers: GATEWAY_HEADERS, body, mode: 'fixed' }, gw);
+        } finally {
+          await gw.stop();
+        }
+      });
     }
 
     // (e) L2 hits on a real Redis: L1 holds one entry, so nearly every lookup goes to Redis.
@@ -302,6 +318,7 @@ async function main(): Promise<void> {
     ratios,
     ...(results.streaming ? { streaming: results.streaming } : {}),
     ...(results.latencyAtHalf ? { latencyAtHalf: results.latencyAtHalf } : {}),
+    ...(results.featureCosts ? { featureCosts: results.featureCosts } : {}),
     ...(results.hold ? { hold: results.hold } : {}),
     ...(results.soak ? { soak: results.soak } : {}),
     ...(results.faults ? { faults: results.faults } : {}),

@@ -79,3 +79,27 @@ export class UpstreamClient {
     return this.pool.close();
   }
 }
+
+/**
+ * A streamed body's chunks, for a reader that stops at the stream's terminal event: stopping
+ * does not destroy the body (Node would build an AbortError, stack trace and all, for every
+ * stream); `settleBody` decides what happens to the rest.
+ */
+export function bodyChunks(res: UpstreamResponse): AsyncIterable<Buffer> {
+  return res.body.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>;
+}
+
+/**
+ * After a stream reader stopped: a stream that reached its terminal event has at most a few
+ * bytes left, drained so the connection goes back to the pool; any other is destroyed.
+ */
+export function settleBody(res: UpstreamResponse, finished: boolean): void {
+  const body = res.body;
+  if (body.readableEnded || body.destroyed) return;
+  if (!finished) return void body.destroy();
+  // Nobody reads it any more: a late failure of the remainder must not become an unhandled 'error'.
+  body.on('error', ignore).resume();
+}
+
+function ignore(): void {}
+

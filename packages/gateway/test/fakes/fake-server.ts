@@ -118,7 +118,10 @@ export class Exchange {
     }
     res.writeHead(200, { ...SSE_HEADERS, [this.server.wire.requestIdHeader]: this.requestId });
     const finish = (pending: string): void => {
-      if (end === 'tail') res.end(pending + plan.tail);
+      if (f?.kind === 'linger-after-end') {
+        res.write(pending + plan.tail);
+        this.server.after(f.ms, () => destroyWhenFlushed(res));
+      } else if (end === 'tail') res.end(pending + plan.tail);
       else if (end === 'error') res.end(pending + plan.errorEvent);
       else if (end === 'stall') {
         if (pending !== '') res.write(pending);

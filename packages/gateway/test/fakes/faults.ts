@@ -21,7 +21,13 @@ export type Fault =
    * overloaded_error, OpenAI `data: {"error":...}`) and end the response cleanly.
    * JSON: the same error as a status (Anthropic 529, OpenAI 500).
    */
-  | { kind: 'stream-error'; afterChunks: number };
+  | { kind: 'stream-error'; afterChunks: number }
+  /**
+   * Streams: send the whole stream, terminal event included, but keep the response open for `ms`
+   * and then destroy the socket (a provider that does not end its body after `[DONE]` or
+   * `message_stop`). JSON: answer normally.
+   */
+  | { kind: 'linger-after-end'; ms: number };
 
 /** Hands out faults: scripted ones first, one per request, then the default (if any). */
 export class FaultQueue {
@@ -59,6 +65,7 @@ function validateFault(f: Fault): void {
       if (f.retryAfter !== undefined && !(f.retryAfter >= 0)) throw new Error(`${where}: retryAfter must be >= 0`);
       return;
     case 'delay':
+    case 'linger-after-end':
       if (!(f.ms >= 0)) throw new Error(`${where}: ms must be >= 0`);
       return;
     case 'stall-stream':

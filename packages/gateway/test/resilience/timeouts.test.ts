@@ -79,3 +79,25 @@ describe('total timeout', () => {
     expect(slow.calls).toHaveLength(1);
   });
 });
+
+describe('a provider that keeps its body open after the terminal event', () => {
+  it.each([
+    ['OpenAI', 'gpt-4o', () => h.openai],
+    ['Anthropic', 'claude-haiku-4-5', () => h.anthropic],
+  ])('%s: the caller gets the whole stream at the terminal event, and the late socket failure is harmless', async (_name, model, provider) => {
+    const linger = 1_500;
+    provider().script({ kind: 'linger-after-end', ms: linger });
+    const content = uniquePrompt();
+    const started = Date.now();
+    const stream = await h.client().chat.completions.create({ model, stream: true, messages: [{ role: 'user', content }] });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    expect(text).toBe(expectedReply(content));
+    expect(Date.now() - started).toBeLessThan(linger); // not held until the provider lets go
+    // After the provider destroys the lingering socket, the gateway still answers.
+    await new Promise((resolve) => setTimeout(resolve, linger + 300 - (Date.now() - started)));
+    const after = await chat(model);
+    expect(after.status).toBe(200);
+  });
+});
+

@@ -9,7 +9,7 @@ import { GatewayError } from '../../http/errors.js';
 import { listedModels } from '../../telemetry/prices.js';
 import { SseParser } from '../sse.js';
 import type { CallOptions, ChatAnswer, JsonAnswer, ProviderAdapter, StreamEvent } from '../types.js';
-import { UpstreamClient, type UpstreamResponse } from '../upstream-client.js';
+import { bodyChunks, settleBody, UpstreamClient, type UpstreamResponse } from '../upstream-client.js';
 import { fromNetworkError, UpstreamError } from '../upstream-error.js';
 import { toAnthropicRequest } from './request.js';
 import { toChatCompletion, type AnthropicMessage } from './response.js';
@@ -62,14 +62,16 @@ export class AnthropicAdapter implements ProviderAdapter {
     const parser = new SseParser();
     const translator = new AnthropicStreamTranslator(this.name);
     try {
-      for await (const chunk of res.body) {
-        for (const { event, data } of parser.push(chunk as Buffer)) {
+      for await (const chunk of bodyChunks(res)) {
+        for (const { event, data } of parser.push(chunk)) {
           yield* translator.translate(event, data);
           if (translator.done) return;
         }
       }
     } catch (err) {
       throw err instanceof UpstreamError ? err : fromNetworkError(this.name, err);
+    } finally {
+      settleBody(res, translator.done);
     }
     throw new UpstreamError(this.name, ProviderErrorReason.streamBroken, 'the stream ended without message_stop');
   }

@@ -8,7 +8,7 @@ import type { ProviderConfig } from '../../config/schema.js';
 import { listedModels } from '../../telemetry/prices.js';
 import { SseParser } from '../sse.js';
 import type { CallOptions, ChatAnswer, JsonAnswer, ProviderAdapter, StreamEvent } from '../types.js';
-import { UpstreamClient, type UpstreamResponse } from '../upstream-client.js';
+import { bodyChunks, settleBody, UpstreamClient, type UpstreamResponse } from '../upstream-client.js';
 import { fromNetworkError, UpstreamError } from '../upstream-error.js';
 
 export class OpenAIAdapter implements ProviderAdapter {
@@ -72,15 +72,21 @@ export class OpenAIAdapter implements ProviderAdapter {
 
   private async *events(res: UpstreamResponse): AsyncGenerator<StreamEvent> {
     const parser = new SseParser();
+    let done = false;
     try {
-      for await (const chunk of res.body) {
-        for (const { data } of parser.push(chunk as Buffer)) {
-          if (data === '[DONE]') return;
+      for await (const chunk of bodyChunks(res)) {
+        for (const { data } of parser.push(chunk)) {
+          if (data === '[DONE]') {
+            done = true;
+            return;
+          }
           yield this.event(data);
         }
       }
     } catch (err) {
       throw fromNetworkError(this.name, err);
+    } finally {
+      settleBody(res, done);
     }
     throw new UpstreamError(this.name, ProviderErrorReason.streamBroken, 'the stream ended without its terminal event');
   }
