@@ -146,8 +146,17 @@ async function serveFlight(gw: Gateway, x: Exchange, flight: Flight, { stream, i
 }
 
 /** Writes chunk payloads as SSE; a source that fails mid-way ends with an SSE error event. */
-async function replayStream(x: Exchange, events: Iterable<string> | AsyncIterable<string>, includeUsage: boolean, headers: Record<string, number>): Promise<void> {
+async function replayStream(x: Exchange, events: readonly string[] | AsyncIterable<string>, includeUsage: boolean, headers: Record<string, number>): Promise<void> {
   const res = x.res;
+  if (isStored(events)) {
+    // A cached stream is all here: one write, as a JSON hit is.
+    let frames = '';
+    for (const payload of events) if (includeUsage || !isUsageOnly(payload)) frames += sseData(payload);
+    startSse(res, x.headers(headers));
+    x.firstByteAt = performance.now();
+    res.end(frames + SSE_DONE);
+    return;
+  }
   let started = false;
   try {
     for await (const payload of events) {
@@ -166,6 +175,10 @@ async function replayStream(x: Exchange, events: Iterable<string> | AsyncIterabl
     if (!started) return sendError(res, toGatewayError(err), x.headers());
     if (!res.destroyed) res.end(sseErrorFrame('The upstream stream this request joined failed.', 'upstream_error', 'stream_broken'));
   }
+}
+
+function isStored(events: readonly string[] | AsyncIterable<string>): events is readonly string[] {
+  return Array.isArray(events);
 }
 
 function isUsageOnly(payload: string): boolean {

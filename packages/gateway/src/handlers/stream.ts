@@ -13,10 +13,10 @@ import type { CallOptions, StreamAnswer, StreamEvent } from '../providers/types.
 import { UpstreamError } from '../providers/upstream-error.js';
 import type { Target } from '../routing/router.js';
 
-/** A stream whose first event already arrived. */
+/** A stream whose first events already arrived. */
 export interface OpenedStream {
   readonly answer: StreamAnswer;
-  readonly first: StreamEvent | undefined;
+  readonly first: StreamEvent[] | undefined;
 }
 
 export async function openStream(target: Target, request: ChatRequest, options: CallOptions): Promise<OpenedStream> {
@@ -50,12 +50,16 @@ export async function pipeStream(x: Exchange, opened: OpenedStream, includeUsage
   const events: string[] = [];
   startSse(res, x.headers());
   x.firstByteAt = performance.now();
-  const forward = (event: StreamEvent) => {
-    events.push(event.payload);
-    onEvent?.(event.payload);
-    if (event.usage) x.usage = event.usage;
-    if ((event.usageOnly && !includeUsage) || res.destroyed) return undefined;
-    return writeFrame(res, sseData(event.payload));
+  // One upstream read's events leave in one socket write.
+  const forward = (batch: StreamEvent[]) => {
+    let frames = '';
+    for (const event of batch) {
+      events.push(event.payload);
+      onEvent?.(event.payload);
+      if (event.usage) x.usage = event.usage;
+      if (!event.usageOnly || includeUsage) frames += sseData(event.payload);
+    }
+    return frames === '' || res.destroyed ? undefined : writeFrame(res, frames);
   };
   try {
     if (opened.first) await forward(opened.first);

@@ -23,13 +23,14 @@ export interface JsonAnswer<T = unknown> {
 }
 
 /**
- * A streamed answer: OpenAI chunk payloads (the JSON after `data: `), in order. The iterator
- * throws an UpstreamError when the stream breaks or stalls; it ends after the provider's
- * terminal event (never on a cut connection).
+ * A streamed answer: OpenAI chunk payloads (the JSON after `data: `), in order, in batches (the
+ * events of one upstream read, never empty). The iterator throws an UpstreamError when the
+ * stream breaks or stalls; it ends after the provider's terminal event (never on a cut
+ * connection).
  */
 export interface StreamAnswer {
   readonly kind: 'stream';
-  readonly events: AsyncIterator<StreamEvent>;
+  readonly events: AsyncIterator<StreamEvent[]>;
   /** Releases the upstream connection early (caller gone). */
   cancel(): void;
 }

@@ -124,17 +124,24 @@ export class Resilience {
     this.log.warn({ msg: 'circuit breaker state changed', target: targetId, provider, from: t.from, to: t.to, reason: t.reason });
     clearTimeout(this.coolDowns.get(targetId));
     this.coolDowns.delete(targetId);
-    if (t.to === 'open') {
-      // Without traffic nobody would look at the breaker again; this moves it to half-open on
-      // time so the gauges (and the AllProvidersDown alert) see the provider come back.
-      const timer = setTimeout(() => {
-        this.coolDowns.delete(targetId);
-        this.breakers.get(targetId)?.breaker.refresh();
-      }, this.config.resilience.breaker.coolDownMs);
-      timer.unref();
-      this.coolDowns.set(targetId, timer);
-    }
+    // Without traffic nobody would look at the breaker again; this moves it to half-open on
+    // time so the gauges (and the AllProvidersDown alert) see the provider come back.
+    if (t.to === 'open') this.armCoolDown(targetId, this.config.resilience.breaker.coolDownMs);
     this.publish(provider);
+  }
+
+  private armCoolDown(targetId: string, delayMs: number): void {
+    const timer = setTimeout(() => {
+      this.coolDowns.delete(targetId);
+      const breaker = this.breakers.get(targetId)?.breaker;
+      breaker?.refresh();
+      // A timer can fire a millisecond before the breaker's clock says the cool-down is over
+      // (the event loop's clock lags Date.now): then it tries again when it is.
+      const at = breaker?.reopensAt;
+      if (at !== undefined) this.armCoolDown(targetId, Math.max(1, at - this.clock()));
+    }, delayMs);
+    timer.unref();
+    this.coolDowns.set(targetId, timer);
   }
 
   private providerHealth(provider: string): ProviderHealth {

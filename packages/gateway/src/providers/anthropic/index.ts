@@ -7,10 +7,10 @@ import type { ChatCompletion, ChatRequest } from '../../api/types.js';
 import type { ProviderConfig } from '../../config/schema.js';
 import { GatewayError } from '../../http/errors.js';
 import { listedModels } from '../../telemetry/prices.js';
-import { SseParser } from '../sse.js';
 import type { CallOptions, ChatAnswer, JsonAnswer, ProviderAdapter, StreamEvent } from '../types.js';
-import { bodyChunks, settleBody, UpstreamClient, type UpstreamResponse } from '../upstream-client.js';
-import { fromNetworkError, UpstreamError } from '../upstream-error.js';
+import { streamBatches } from '../stream-batches.js';
+import { UpstreamClient, type UpstreamResponse } from '../upstream-client.js';
+import { UpstreamError } from '../upstream-error.js';
 import { toAnthropicRequest } from './request.js';
 import { toChatCompletion, type AnthropicMessage } from './response.js';
 import { AnthropicStreamTranslator } from './stream.js';
@@ -58,21 +58,14 @@ export class AnthropicAdapter implements ProviderAdapter {
     return headers;
   }
 
-  private async *events(res: UpstreamResponse): AsyncGenerator<StreamEvent> {
-    const parser = new SseParser();
+  private events(res: UpstreamResponse): AsyncGenerator<StreamEvent[]> {
     const translator = new AnthropicStreamTranslator(this.name);
-    try {
-      for await (const chunk of bodyChunks(res)) {
-        for (const { event, data } of parser.push(chunk)) {
-          yield* translator.translate(event, data);
-          if (translator.done) return;
-        }
-      }
-    } catch (err) {
-      throw err instanceof UpstreamError ? err : fromNetworkError(this.name, err);
-    } finally {
-      settleBody(res, translator.done);
-    }
-    throw new UpstreamError(this.name, ProviderErrorReason.streamBroken, 'the stream ended without message_stop');
+    return streamBatches(this.name, res, {
+      terminal: 'message_stop',
+      get done() {
+        return translator.done;
+      },
+      decode: ({ event, data }) => translator.translate(event, data),
+    });
   }
 }

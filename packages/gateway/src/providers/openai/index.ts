@@ -6,10 +6,10 @@ import { ProviderErrorReason } from '@llm-edge/semconv';
 import type { ChatCompletion, ChatRequest, EmbeddingsRequest, Usage } from '../../api/types.js';
 import type { ProviderConfig } from '../../config/schema.js';
 import { listedModels } from '../../telemetry/prices.js';
-import { SseParser } from '../sse.js';
 import type { CallOptions, ChatAnswer, JsonAnswer, ProviderAdapter, StreamEvent } from '../types.js';
-import { bodyChunks, settleBody, UpstreamClient, type UpstreamResponse } from '../upstream-client.js';
-import { fromNetworkError, UpstreamError } from '../upstream-error.js';
+import { streamBatches } from '../stream-batches.js';
+import { UpstreamClient, type UpstreamResponse } from '../upstream-client.js';
+import { UpstreamError } from '../upstream-error.js';
 
 export class OpenAIAdapter implements ProviderAdapter {
   readonly type: ProviderConfig['type'];
@@ -70,25 +70,19 @@ export class OpenAIAdapter implements ProviderAdapter {
     };
   }
 
-  private async *events(res: UpstreamResponse): AsyncGenerator<StreamEvent> {
-    const parser = new SseParser();
+  private events(res: UpstreamResponse): AsyncGenerator<StreamEvent[]> {
     let done = false;
-    try {
-      for await (const chunk of bodyChunks(res)) {
-        for (const { data } of parser.push(chunk)) {
-          if (data === '[DONE]') {
-            done = true;
-            return;
-          }
-          yield this.event(data);
-        }
-      }
-    } catch (err) {
-      throw fromNetworkError(this.name, err);
-    } finally {
-      settleBody(res, done);
-    }
-    throw new UpstreamError(this.name, ProviderErrorReason.streamBroken, 'the stream ended without its terminal event');
+    return streamBatches(this.name, res, {
+      terminal: 'its terminal event',
+      get done() {
+        return done;
+      },
+      decode: ({ data }) => {
+        if (data !== '[DONE]') return [this.event(data)];
+        done = true;
+        return [];
+      },
+    });
   }
 
   private event(payload: string): StreamEvent {
