@@ -61,7 +61,7 @@ export function renderTelemetryDocs(): string {
     '',
     '#### Access log fields',
     '',
-    'One JSON line per request (pino), with `level`, `time`, `service` and `msg: "request"`:',
+    'One JSON line per request (pino) on stdout, with `level`, `time`, `service` and `msg: "request"`. Lines leave in writes of up to 4 KiB, at most 250 ms after they were logged; what is buffered at exit is written before the process ends:',
     '',
     logTable(),
     '',

@@ -7,6 +7,14 @@ import { pino, type Logger } from 'pino';
 
 export type { Logger };
 
+/**
+ * Log bytes gathered before one write to stdout: under load one write (and one trip through
+ * libuv's thread pool) carries a dozen lines instead of one each.
+ */
+const BUFFER_BYTES = 4096;
+/** The longest a line waits in that buffer when traffic is light. */
+const FLUSH_MS = 250;
+
 export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
   return pino(
     {
@@ -14,6 +22,21 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
       base: { service: 'llm-edge-agent' },
       formatters: { level: (label) => ({ level: label }) },
     },
-    destination ?? pino.destination({ sync: false }),
+    destination ?? bufferedStdout(),
   );
+}
+
+/** Stdout, buffered; pino flushes what is left when the process exits. */
+function bufferedStdout() {
+  const stdout = pino.destination({ sync: false, minLength: BUFFER_BYTES });
+  const timer = setInterval(() => {
+    try {
+      stdout.flush();
+    } catch {
+      // closing at exit: pino's exit handler writes what is left
+    }
+  }, FLUSH_MS);
+  timer.unref();
+  stdout.once('close', () => clearInterval(timer));
+  return stdout;
 }
