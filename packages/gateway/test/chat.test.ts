@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { expectedReply, toolResultReply } from './fakes/index.js';
-import { startHarness, type Harness } from './harness.js';
+import { rawRequest, startHarness, type Harness } from './harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -151,3 +151,29 @@ describe('embeddings and models', () => {
     expect(ids).toEqual(expect.arrayContaining(['gpt-4o', 'claude-sonnet-4-5']));
   });
 });
+
+describe('the request body upstream', () => {
+  // Key order, spacing and an extension field the gateway does not know: all kept byte for byte.
+  const chatText = '{ "messages": [ {"content": "keep my bytes", "role": "user"} ],\n  "x_vendor_hint": {"b": 1, "a": 2}, "model": "gpt-4o-mini" }';
+  const embeddingsText = '{"input": ["a",  "b"], "model": "text-embedding-3-small", "x_vendor_hint": true}';
+
+  it('is the caller\'s bytes when the provider serves the model asked for', async () => {
+    expect((await rawRequest(h.gateway.url, '/v1/chat/completions', { body: chatText, headers: { 'content-type': 'application/json' } })).status).toBe(200);
+    expect(h.openai.calls[0]?.raw).toBe(chatText);
+    expect((await rawRequest(h.gateway.url, '/v1/embeddings', { body: embeddingsText, headers: { 'content-type': 'application/json' } })).status).toBe(200);
+    expect(h.openai.calls[1]?.raw).toBe(embeddingsText);
+  });
+
+  it('is re-encoded with the target model when the route names another', async () => {
+    const text = chatText.replace('"gpt-4o-mini"', '"openai/gpt-4o-mini"');
+    expect((await rawRequest(h.gateway.url, '/v1/chat/completions', { body: text, headers: { 'content-type': 'application/json' } })).status).toBe(200);
+    expect(h.openai.calls[0]?.body).toMatchObject({ model: 'gpt-4o-mini', stream: false, x_vendor_hint: { b: 1, a: 2 } });
+  });
+
+  it('is re-encoded for a stream (usage is always asked for upstream)', async () => {
+    const text = chatText.replace('"model"', '"stream": true, "model"').replace('keep my bytes', 'stream my bytes');
+    expect((await rawRequest(h.gateway.url, '/v1/chat/completions', { body: text, headers: { 'content-type': 'application/json' } })).status).toBe(200);
+    expect(h.openai.calls[0]?.body).toMatchObject({ model: 'gpt-4o-mini', stream: true, stream_options: { include_usage: true } });
+  });
+});
+

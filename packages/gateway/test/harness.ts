@@ -31,6 +31,13 @@ export interface HarnessOptions {
 export const OPENAI_KEY = 'sk-fake-openai';
 export const ANTHROPIC_KEY = 'sk-ant-fake';
 
+/**
+ * Config for tests that expect L2 hits: a Redis command timeout that a loaded two-core machine
+ * running other test files cannot trip (the 50 ms default can, and a timed-out SET or GET reads
+ * as a miss). Tests of the timeout itself set their own.
+ */
+export const PATIENT_L2 = 'cache:\n  l2: { commandTimeoutMs: 2000 }\n';
+
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const openai = await startFakeOpenAI({ apiKey: OPENAI_KEY });
   const anthropic = await startFakeAnthropic({ apiKey: ANTHROPIC_KEY });

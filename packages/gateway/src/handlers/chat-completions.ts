@@ -20,25 +20,30 @@ import { recordUsage } from '../telemetry/usage.js';
 import { answerThroughCache, planCache } from './cached.js';
 import { routeAndAdmit } from './route.js';
 import { openStream, pipeStream } from './stream.js';
-import { attemptContext, recordAttempt } from './upstream.js';
+import { attemptContext, recordAttempt, withRawBody } from './upstream.js';
 
 export async function chatCompletions(gw: Gateway, x: Exchange): Promise<void> {
   try {
     await gw.authenticate(x);
-    const body = parseJsonObject(await readBody(x.req, gw.config.server.bodyLimitBytes));
+    const raw = await readBody(x.req, gw.config.server.bodyLimitBytes);
+    const body = parseJsonObject(raw);
     const request = validateChatRequest(body);
     const route = await routeAndAdmit(gw, x, request.model, estimateRequestTokens(request));
     const shape = { stream: request.stream === true, includeUsage: request.stream_options?.include_usage === true };
     await answerThroughCache(gw, x, planCache(gw, x, route, 'chat', body), shape, (flight) =>
-      shape.stream ? streamUpstream(gw, x, route, request, shape.includeUsage, flight) : jsonUpstream(gw, x, route, request),
+      shape.stream ? streamUpstream(gw, x, route, request, shape.includeUsage, flight) : jsonUpstream(gw, x, route, request, raw),
     );
   } catch (err) {
     sendError(x.res, toGatewayError(err), x.headers());
   }
 }
 
-async function jsonUpstream(gw: Gateway, x: Exchange, route: Route, request: ChatRequest): Promise<CachedAnswer> {
-  const { value, target } = await gw.resilience.run(route, (t, a) => recordAttempt(gw, x, t, a, (o) => callJson(t, request, o)), attemptContext(x));
+async function jsonUpstream(gw: Gateway, x: Exchange, route: Route, request: ChatRequest, raw: Buffer): Promise<CachedAnswer> {
+  const { value, target } = await gw.resilience.run(
+    route,
+    (t, a) => recordAttempt(gw, x, t, a, (o) => callJson(t, request, withRawBody(o, raw, request.model, t))),
+    attemptContext(x),
+  );
   x.provider = target.provider.name;
   return x.step(Span.responseProcessing, () => {
     account(gw, x, request, target, value.usage, () => value.value.choices[0]?.message.content ?? '');

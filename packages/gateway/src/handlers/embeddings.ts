@@ -16,24 +16,25 @@ import { estimateEmbeddingTokens } from '../telemetry/tokens.js';
 import { recordUsage } from '../telemetry/usage.js';
 import { answerThroughCache, planCache } from './cached.js';
 import { routeAndAdmit } from './route.js';
-import { attemptContext, recordAttempt } from './upstream.js';
+import { attemptContext, recordAttempt, withRawBody } from './upstream.js';
 
 export async function embeddings(gw: Gateway, x: Exchange): Promise<void> {
   try {
     await gw.authenticate(x);
-    const body = parseJsonObject(await readBody(x.req, gw.config.server.bodyLimitBytes));
+    const raw = await readBody(x.req, gw.config.server.bodyLimitBytes);
+    const body = parseJsonObject(raw);
     const request = validateEmbeddingsRequest(body);
     const route = await routeAndAdmit(gw, x, request.model, estimateEmbeddingTokens(request));
-    await answerThroughCache(gw, x, planCache(gw, x, route, 'embeddings', body), { stream: false, includeUsage: false }, () => upstream(gw, x, route, request));
+    await answerThroughCache(gw, x, planCache(gw, x, route, 'embeddings', body), { stream: false, includeUsage: false }, () => upstream(gw, x, route, request, raw));
   } catch (err) {
     sendError(x.res, toGatewayError(err), x.headers());
   }
 }
 
-async function upstream(gw: Gateway, x: Exchange, route: Route, request: EmbeddingsRequest): Promise<CachedAnswer> {
+async function upstream(gw: Gateway, x: Exchange, route: Route, request: EmbeddingsRequest, raw: Buffer): Promise<CachedAnswer> {
   const { value, target } = await gw.resilience.run(
     route,
-    (t, a) => recordAttempt(gw, x, t, a, (o) => t.provider.embeddings({ ...request, model: t.model }, o)),
+    (t, a) => recordAttempt(gw, x, t, a, (o) => t.provider.embeddings({ ...request, model: t.model }, withRawBody(o, raw, request.model, t))),
     attemptContext(x),
   );
   x.provider = target.provider.name;

@@ -61,3 +61,11 @@ export async function recordAttempt<T>(gw: Gateway, x: Exchange, target: Target,
     span.end();
   }
 }
+
+/**
+ * The call options for one attempt on `target`, with the caller's body to send as it came when
+ * the target serves the very model asked for (nothing in it to rewrite).
+ */
+export function withRawBody(options: CallOptions, raw: Buffer, requested: string, target: Target): CallOptions {
+  return target.model === requested ? { ...options, rawBody: raw } : options;
+}

@@ -11,6 +11,12 @@ export interface CallOptions {
   readonly signal: AbortSignal;
   /** Headers to pass upstream as they are (`traceparent`, `x-request-id`). */
   readonly headers: Readonly<Record<string, string>>;
+  /**
+   * The caller's body as received, when it is this request unchanged (the model asked for is
+   * the target's): a provider that speaks OpenAI's format sends these bytes instead of
+   * re-encoding what may be a long prompt. Never set for streams (the gateway adds to those).
+   */
+  readonly rawBody?: Buffer;
 }
 
 /** A complete JSON answer, already in OpenAI's shape. */

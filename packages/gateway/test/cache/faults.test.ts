@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectedReply } from '../fakes/index.js';
-import { startHarness, type Harness } from '../harness.js';
+import { PATIENT_L2, startHarness, type Harness } from '../harness.js';
 import { startRedis, startRedisCluster, type RedisClusterHandle, type RedisServer } from '../redis.js';
 import { waitUntil } from './support.js';
 
@@ -110,14 +110,15 @@ describe('a three-node Redis Cluster', () => {
 
   it('serves L2 hits from the cluster', async () => {
     const prompt = `cluster ${Date.now()}`;
-    await h.client('sk-load').chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: prompt }] });
-    await h.gateway.gateway.cache.drain();
-    const other = await startHarness({ env: { REDIS_CLUSTER_NODES: cluster.seeds.join(','), LLM_EDGE_API_KEYS: 'sk-load' } });
+    const options = { env: { REDIS_CLUSTER_NODES: cluster.seeds.join(','), LLM_EDGE_API_KEYS: 'sk-load' }, configYaml: PATIENT_L2 };
+    const [first, other] = [await startHarness(options), await startHarness(options)];
     try {
+      await first.client('sk-load').chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: prompt }] });
+      await first.gateway.gateway.cache.drain();
       const { response } = await other.client('sk-load').chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: prompt }] }).withResponse();
       expect(response.headers.get('x-llm-edge-cache')).toBe('hit-l2');
     } finally {
-      await other.stop();
+      await Promise.all([first.stop(), other.stop()]);
     }
   });
 

@@ -1,6 +1,6 @@
 /** A Redis that requires a password (`REDIS_PASSWORD`, as EdgeAgent passes it from a Secret). */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startHarness } from '../harness.js';
+import { PATIENT_L2, startHarness } from '../harness.js';
 import { startRedis, type RedisServer } from '../redis.js';
 
 let redis: RedisServer;
@@ -11,7 +11,7 @@ afterAll(() => redis?.stop());
 
 it('authenticates to Redis and serves L2 hits', async () => {
   const env = { REDIS_URL: redis.url, REDIS_PASSWORD: 'redis-s3cret' };
-  const first = await startHarness({ env });
+  const first = await startHarness({ env, configYaml: PATIENT_L2 });
   try {
     await first.client().chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'behind a password' }] });
     await first.gateway.gateway.cache.drain();
@@ -20,7 +20,7 @@ it('authenticates to Redis and serves L2 hits', async () => {
   } finally {
     await first.stop();
   }
-  const second = await startHarness({ env });
+  const second = await startHarness({ env, configYaml: PATIENT_L2 });
   try {
     const { response } = await second.client().chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'behind a password' }] }).withResponse();
     expect(response.headers.get('x-llm-edge-cache')).toBe('hit-l2');

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { expectedReply } from '../fakes/index.js';
-import { rawRequest, startHarness, type Harness } from '../harness.js';
+import { PATIENT_L2, rawRequest, startHarness, type Harness } from '../harness.js';
 import { startRedis, type RedisServer } from '../redis.js';
 import { metricValue } from './metric-value.js';
 
@@ -19,7 +19,7 @@ const fresh = (label: string) => `${label} ${++n} ${Date.now()}`;
 function harness() {
   return startHarness({
     env: { REDIS_URL: redis.url, LLM_EDGE_API_KEYS: KEYS },
-    configYaml: 'resilience:\n  retry: { maxAttempts: 1 }\n  breaker: { failureThreshold: 1000, minRequests: 1000 }\n',
+    configYaml: `${PATIENT_L2}resilience:\n  retry: { maxAttempts: 1 }\n  breaker: { failureThreshold: 1000, minRequests: 1000 }\n`,
   });
 }
 

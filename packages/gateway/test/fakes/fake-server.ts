@@ -14,6 +14,8 @@ export interface RecordedCall {
   headers: Record<string, string | string[] | undefined>;
   /** Parsed JSON body; the raw text when it is not JSON; undefined when empty. */
   body: any;
+  /** The body exactly as received (UTF-8). */
+  raw: string;
   /** Date.now() when the request body had been read. */
   at: number;
 }
@@ -254,6 +256,7 @@ export class FakeServer implements FakeProvider {
         method: req.method ?? 'GET',
         headers: req.headers,
         body: parseBody(raw),
+        raw: raw.toString('utf8'),
         at: Date.now(),
       };
       if (this.recordCalls) this.calls.push(call);

@@ -28,15 +28,17 @@ export class OpenAIAdapter implements ProviderAdapter {
   async chat(request: ChatRequest, stream: boolean, options: CallOptions): Promise<ChatAnswer> {
     // Usage is always asked for upstream so tokens and cost are counted; a caller that did not
     // ask for it does not get the usage-only chunk (the handler drops it).
-    const body = stream ? { ...request, stream: true, stream_options: { ...request.stream_options, include_usage: true } } : { ...request, stream: false };
-    const res = await this.client.post('/chat/completions', JSON.stringify(body), this.headers(options), options.signal);
+    const body = stream
+      ? JSON.stringify({ ...request, stream: true, stream_options: { ...request.stream_options, include_usage: true } })
+      : (options.rawBody ?? JSON.stringify({ ...request, stream: false }));
+    const res = await this.client.post('/chat/completions', body, this.headers(options), options.signal);
     if (res.status < 200 || res.status >= 300) throw await this.client.failure(res);
     if (!stream) return this.json<ChatCompletion>(res);
     return { kind: 'stream', events: this.events(res), cancel: () => res.body.destroy() };
   }
 
   async embeddings(request: EmbeddingsRequest, options: CallOptions): Promise<JsonAnswer> {
-    const res = await this.client.post('/embeddings', JSON.stringify(request), this.headers(options), options.signal);
+    const res = await this.client.post('/embeddings', options.rawBody ?? JSON.stringify(request), this.headers(options), options.signal);
     if (res.status < 200 || res.status >= 300) throw await this.client.failure(res);
     return this.json(res);
   }
