@@ -150,6 +150,7 @@ async function replayStream(x: Exchange, events: readonly string[] | AsyncIterab
   const res = x.res;
   if (isStored(events)) {
     // A cached stream is all here: one write, as a JSON hit is.
+    if (res.destroyed) return;
     let frames = '';
     for (const payload of events) if (includeUsage || !isUsageOnly(payload)) frames += sseData(payload);
     startSse(res, x.headers(headers));
