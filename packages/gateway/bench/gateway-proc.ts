@@ -50,8 +50,8 @@ export interface GatewayProc {
   readonly proc: Proc;
   readonly url: string;
   readonly metricsUrl: string;
-  /** Sums of the named metric's samples by `label` value (or '' for all). */
-  metric(name: string, label?: string): Promise<Map<string, number>>;
+  /** Sums of the named metric's samples by `label` value (or '' for all), of series whose labels contain `where`. */
+  metric(name: string, label?: string, where?: string): Promise<Map<string, number>>;
   stop(): Promise<void>;
 }
 
@@ -118,21 +118,22 @@ export async function startGatewayProc(name: string, o: GatewayOptions): Promise
     proc,
     url,
     metricsUrl,
-    async metric(metricName, label = '') {
+    async metric(metricName, label = '', where = '') {
       const text = await (await fetch(metricsUrl)).text();
-      return sumSeries(text, metricName, label);
+      return sumSeries(text, metricName, label, where);
     },
     stop: () => proc.stop(),
   };
 }
 
-/** Sums the samples of one metric in Prometheus text by the value of `label`. */
-export function sumSeries(text: string, name: string, label: string): Map<string, number> {
+/** Sums the samples of one metric in Prometheus text by the value of `label`, keeping series whose labels contain `where`. */
+export function sumSeries(text: string, name: string, label: string, where = ''): Map<string, number> {
   const out = new Map<string, number>();
   for (const line of text.split('\n')) {
     if (!line.startsWith(name)) continue;
     const rest = line.slice(name.length);
     if (rest[0] !== ' ' && rest[0] !== '{') continue;
+    if (where && !rest.includes(where)) continue;
     const value = Number(line.slice(line.lastIndexOf(' ') + 1));
     let key = '';
     if (label) {
@@ -174,5 +175,6 @@ export function gcDelta(after: GcTotals, before: GcTotals): GcTotals {
 
 /** Requests answered by cache status, from `llm_edge_requests_total`. */
 export async function requestsByCache(gw: GatewayProc): Promise<Map<string, number>> {
-  return gw.metric(Metrics.requestsTotal.name, 'cache');
+  // Answered requests only: those the load generator cut at the end of a run count as 499.
+  return gw.metric(Metrics.requestsTotal.name, 'cache', 'status="200"');
 }
