@@ -8,7 +8,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExternalMetrics, Metrics } from '@llm-edge/semconv';
-import { freePort, startNode, waitHttpOk, type Proc } from './procs.js';
+import { freePort } from '../test/ports.js';
+import { startNode, waitHttpOk, type Proc } from './procs.js';
 
 export const BENCH_KEY = 'sk-bench-caller';
 /** The built gateway; BENCH_GATEWAY_MAIN measures another build (a patched copy, say) the same way. */

@@ -8,7 +8,6 @@ import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { openSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { createInterface } from 'node:readline';
-import { createServer } from 'node:net';
 
 const BENCH_DIR = new URL('.', import.meta.url).pathname;
 const TSX = ['--import', 'tsx'];
@@ -232,20 +231,6 @@ export async function measure<T>(pids: Record<string, number>, fn: () => Promise
   } finally {
     clearInterval(timer);
   }
-}
-
-/** A port the OS just handed out and released (the gateway is given fixed ports by env). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** Polls `url` until it answers 200, or fails with the process's stderr. */

@@ -4,10 +4,10 @@
 // outage and reconnects by itself.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort, LOOPBACK, portIsFree } from './ports.js';
 
 const run = promisify(execFile);
 
@@ -36,7 +36,7 @@ export interface StartRedisOptions {
   readonly args?: string[];
 }
 
-const HOST = '127.0.0.1';
+const HOST = LOOPBACK;
 const READY_TIMEOUT_MS = 10_000;
 /** Servers still running when the test process exits are killed, so no test leaks a redis-server. */
 const running = new Set<ChildProcess>();
@@ -166,29 +166,6 @@ async function startServer(port: number, extraArgs: string[]): Promise<RedisServ
       await rm(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** A port the OS just handed out and released. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.once('error', reject);
-    srv.listen(0, HOST, () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.unref();
-    srv.once('error', () => resolve(false));
-    srv.listen(port, HOST, () => srv.close(() => resolve(true)));
-  });
 }
 
 /** A free port whose cluster bus port (port + 10000) is free too. */
