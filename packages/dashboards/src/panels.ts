@@ -100,16 +100,37 @@ function checkSize(spec: PanelSpec): void {
   }
 }
 
+/** The builder methods every panel kind here shares (each returns the builder). */
+interface CommonPanel<T> {
+  title(title: string): T;
+  description(description: string): T;
+  datasource(datasource: common.DataSourceRef): T;
+  targets(targets: cog.Builder<cog.Dataquery>[]): T;
+  unit(unit: string): T;
+  thresholds(thresholds: cog.Builder<dashboard.ThresholdsConfig>): T;
+  span(w: number): T;
+  height(h: number): T;
+  min(min: number): T;
+  max(max: number): T;
+}
+
+/** Checks the spec and sets what every panel has: title, description, queries, unit, thresholds. */
+function begin<T extends CommonPanel<T>>(panel: T, spec: PanelSpec): T {
+  checkSize(spec);
+  return panel.title(spec.title).description(spec.description).datasource(PANEL_DATASOURCE).targets(targets(spec)).unit(spec.unit).thresholds(thresholdsOf(spec));
+}
+
+/** Sets the panel's size (or the kind's default) and its value range, when the spec has one. */
+function finish<T extends CommonPanel<T>>(panel: T, spec: PanelSpec, size: { readonly width: number; readonly height: number }): T {
+  panel.span(spec.width ?? size.width).height(spec.height ?? size.height);
+  if (spec.min !== undefined) panel.min(spec.min);
+  if (spec.max !== undefined) panel.max(spec.max);
+  return panel;
+}
+
 /** A line chart; an alert limit, when given, is drawn as a dashed line. */
 export function timeSeriesPanel(spec: PanelSpec): PanelBuilder {
-  checkSize(spec);
-  const panel = new timeseries.PanelBuilder()
-    .title(spec.title)
-    .description(spec.description)
-    .datasource(PANEL_DATASOURCE)
-    .targets(targets(spec))
-    .unit(spec.unit)
-    .thresholds(thresholdsOf(spec))
+  const panel = begin(new timeseries.PanelBuilder(), spec)
     .thresholdsStyle(
       new common.GraphThresholdsStyleConfigBuilder().mode(
         spec.thresholds === undefined ? common.GraphThresholdsStyleMode.Off : common.GraphThresholdsStyleMode.Dashed,
@@ -127,46 +148,25 @@ export function timeSeriesPanel(spec: PanelSpec): PanelBuilder {
         .placement(common.LegendPlacement.Bottom)
         .calcs(['mean', 'max', 'lastNotNull']),
     )
-    .tooltip(new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi).sort(common.SortOrder.Descending))
-    .span(spec.width ?? 12)
-    .height(spec.height ?? 8);
-  if (spec.min !== undefined) panel.min(spec.min);
-  if (spec.max !== undefined) panel.max(spec.max);
-  return panel;
+    .tooltip(new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi).sort(common.SortOrder.Descending));
+  return finish(panel, spec, { width: 12, height: 8 });
 }
 
 /** One big number (the last value), coloured by its thresholds, with a sparkline. */
 export function statPanel(spec: PanelSpec & { readonly mappings?: dashboard.ValueMapping[] }): PanelBuilder {
-  checkSize(spec);
-  const panel = new stat.PanelBuilder()
-    .title(spec.title)
-    .description(spec.description)
-    .datasource(PANEL_DATASOURCE)
-    .targets(targets(spec))
-    .unit(spec.unit)
-    .thresholds(thresholdsOf(spec))
+  const panel = begin(new stat.PanelBuilder(), spec)
     .colorScheme(new dashboard.FieldColorBuilder().mode(dashboard.FieldColorModeId.Thresholds))
     .colorMode(common.BigValueColorMode.Value)
     .graphMode(common.BigValueGraphMode.Area)
-    .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false))
-    .span(spec.width ?? 6)
-    .height(spec.height ?? 4);
-  if (spec.min !== undefined) panel.min(spec.min);
-  if (spec.max !== undefined) panel.max(spec.max);
+    .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false));
+  finish(panel, spec, { width: 6, height: 4 });
   if (spec.mappings !== undefined) panel.mappings(spec.mappings);
   return panel;
 }
 
 /** Discrete states over time (health, breaker state), named and coloured by value mappings. */
 export function stateTimelinePanel(spec: PanelSpec & { readonly mappings: dashboard.ValueMapping[] }): PanelBuilder {
-  checkSize(spec);
-  return new statetimeline.PanelBuilder()
-    .title(spec.title)
-    .description(spec.description)
-    .datasource(PANEL_DATASOURCE)
-    .targets(targets(spec))
-    .unit(spec.unit)
-    .thresholds(thresholdsOf(spec))
+  const panel = begin(new statetimeline.PanelBuilder(), spec)
     .colorScheme(new dashboard.FieldColorBuilder().mode(dashboard.FieldColorModeId.Thresholds))
     .mappings(spec.mappings)
     .showValue(common.VisibilityMode.Auto)
@@ -176,29 +176,18 @@ export function stateTimelinePanel(spec: PanelSpec & { readonly mappings: dashbo
         .showLegend(true)
         .displayMode(common.LegendDisplayMode.List)
         .placement(common.LegendPlacement.Bottom),
-    )
-    .span(spec.width ?? 12)
-    .height(spec.height ?? 8);
+    );
+  return finish(panel, spec, { width: 12, height: 8 });
 }
 
 /** Horizontal bars, one per series, for totals over the selected range. */
 export function barGaugePanel(spec: PanelSpec): PanelBuilder {
-  checkSize(spec);
-  const panel = new bargauge.PanelBuilder()
-    .title(spec.title)
-    .description(spec.description)
-    .datasource(PANEL_DATASOURCE)
-    .targets(targets(spec))
-    .unit(spec.unit)
-    .thresholds(thresholdsOf(spec))
+  const panel = begin(new bargauge.PanelBuilder(), spec)
     .colorScheme(new dashboard.FieldColorBuilder().mode(dashboard.FieldColorModeId.Thresholds))
     .displayMode(common.BarGaugeDisplayMode.Gradient)
     .orientation(common.VizOrientation.Horizontal)
-    .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false))
-    .span(spec.width ?? 12)
-    .height(spec.height ?? 8);
-  if (spec.min !== undefined) panel.min(spec.min);
-  return panel;
+    .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false));
+  return finish(panel, spec, { width: 12, height: 8 });
 }
 
 /** Value mappings from numeric states to names and colours. */
