@@ -113,14 +113,14 @@ export class ResponseCache {
    * (the configured `ttlSeconds` when Redis reports none). Never throws: an L2 failure or timeout
    * is a miss, counted in cache_errors_total{tier="l2"}.
    */
-  async lookup(key: string, hooks: LookupHooks = {}): Promise<{ answer: CachedAnswer; tier: Tier } | undefined> {
+  async lookup(key: string, hooks?: LookupHooks): Promise<{ answer: CachedAnswer; tier: Tier } | undefined> {
     const t1 = performance.now();
     const local = this.l1.get(key);
     const s1 = (performance.now() - t1) / 1000;
     this.counters.l1Duration.observe(s1);
     (local ? this.counters.l1Hits : this.counters.l1Misses).inc();
     this.updateL1Gauges();
-    safely(() => hooks.onTier?.('l1', local !== undefined, s1));
+    if (hooks?.onTier) safely(() => hooks.onTier!('l1', local !== undefined, s1));
     if (local) return { answer: local, tier: 'l1' };
     if (!this.l2) return undefined;
 
@@ -130,7 +130,7 @@ export class ResponseCache {
     this.counters.l2Duration.observe(s2);
     const hit = remote.status === 'hit';
     (hit ? this.counters.l2Hits : this.counters.l2Misses).inc();
-    safely(() => hooks.onTier?.('l2', hit, s2));
+    if (hooks?.onTier) safely(() => hooks.onTier!('l2', hit, s2));
     if (remote.status !== 'hit') return undefined;
     this.l1.set(key, remote.answer, remote.ttlMs ?? this.ttlMs);
     this.updateL1Gauges();

@@ -4,9 +4,9 @@
  * from a cached entry, from an identical request already in flight, or from upstream, in the
  * shape the caller asked for (JSON or SSE).
  */
-import { SpanKind } from '@opentelemetry/api';
+import { SpanKind, type Span as SpanType } from '@opentelemetry/api';
 import { Attr, CacheStatus, Span } from '@llm-edge/semconv';
-import type { CachedAnswer, CacheEndpoint } from '../cache/index.js';
+import type { CachedAnswer, CacheEndpoint, LookupHooks } from '../cache/index.js';
 import { cacheKey, completionToEvents, streamToCompletion } from '../cache/index.js';
 import type { Flight } from '../cache/flights.js';
 import type { Gateway } from '../gateway.js';
@@ -92,18 +92,23 @@ function ttlFrom(x: Exchange): number | undefined {
 /** Looks the plan's key up in L1 then L2, each tier a span under `cache_lookup`. */
 function lookup(gw: Gateway, x: Exchange, plan: CachePlan): Promise<{ answer: CachedAnswer; tier: 'l1' | 'l2' } | undefined> {
   return x.step(Span.cacheLookup, async (span) => {
-    const found = await gw.cache.lookup(plan.key, {
-      onTier: (tier, hit, seconds) => {
-        if (!span.isRecording()) return;
-        // The tier reports after the fact: its span is placed where the lookup ran.
-        const end = performance.timeOrigin + performance.now();
-        const attrs = { [Attr.cacheTier]: tier, [Attr.cacheHit]: hit };
-        x.startSpan(tier === 'l1' ? Span.l1Lookup : Span.l2Lookup, attrs, span, SpanKind.INTERNAL, end - seconds * 1000).end(end);
-      },
-    });
+    // Only a recorded trace wants a span per tier: a sampled-out lookup gets no hook at all.
+    const found = await gw.cache.lookup(plan.key, span.isRecording() ? tierSpans(x, span) : undefined);
     span.setAttribute(Attr.cacheHit, found !== undefined);
     return found;
   });
+}
+
+/** Hooks that record each tier's lookup as a child span of `parent`. */
+function tierSpans(x: Exchange, parent: SpanType): LookupHooks {
+  return {
+    onTier: (tier, hit, seconds) => {
+      // The tier reports after the fact: its span is placed where the lookup ran.
+      const end = performance.timeOrigin + performance.now();
+      const attrs = { [Attr.cacheTier]: tier, [Attr.cacheHit]: hit };
+      x.startSpan(tier === 'l1' ? Span.l1Lookup : Span.l2Lookup, attrs, parent, SpanKind.INTERNAL, end - seconds * 1000).end(end);
+    },
+  };
 }
 
 /** Answers from a cached entry, recording what it saved. */

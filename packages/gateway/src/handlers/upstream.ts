@@ -39,7 +39,8 @@ export async function recordAttempt<T>(gw: Gateway, x: Exchange, target: Target,
   );
   x.takeEvents(span);
   const headers: Record<string, string> = { 'x-request-id': x.id };
-  gw.telemetry.tracing.inject(trace.setSpan(x.context, span), headers);
+  // Sampled out, the "span" is the request's own, whose context the request already has.
+  gw.telemetry.tracing.inject(span === x.span ? x.context : trace.setSpan(x.context, span), headers);
   const started = performance.now();
   try {
     const value = await call({ signal, headers });

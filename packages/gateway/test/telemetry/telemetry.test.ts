@@ -170,6 +170,18 @@ describe('traces', () => {
     expect(call?.headers.traceparent).toBe(`00-${traceId}-${attempt.spanId}-01`);
   });
 
+  it('passes an unsampled trace on to the provider unsampled, recording nothing', async () => {
+    const id = '0123456789abcdef0123456789abcdef';
+    await h.client(CALLER_KEY).chat.completions.create(
+      { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'not traced' }] },
+      { headers: { traceparent: `00-${id}-${callerSpanId}-00`, 'cache-control': 'no-store' } },
+    );
+    await h.gateway.gateway.telemetry.tracing.flush();
+    const call = h.openai.calls.find((c) => String(c.headers.traceparent ?? '').includes(id));
+    expect(call?.headers.traceparent).toMatch(new RegExp(`^00-${id}-[0-9a-f]{16}-00$`));
+    expect(otlp.spans.filter((s) => s.traceId === id)).toEqual([]);
+  });
+
   it('shows one provider_request span per attempt, failures recorded', async () => {
     const id = 'aaaabbbbccccddddeeeeffff00001111';
     h.openai.script({ kind: 'status', status: 500 });
