@@ -36,7 +36,7 @@ export function sizeQuantity(size: Size): k8s.Quantity {
   return k8s.Quantity.fromString(sizeString(size));
 }
 
-export function sizeString(size: Size): string {
+function sizeString(size: Size): string {
   const mib = size.toMebibytes();
   return mib % 1024 === 0 ? `${mib / 1024}Gi` : `${mib}Mi`;
 }

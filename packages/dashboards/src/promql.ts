@@ -25,7 +25,6 @@ export interface Matcher {
 }
 
 export const eq = (label: PromLabel, value: string): Matcher => ({ label, op: '=', value });
-export const ne = (label: PromLabel, value: string): Matcher => ({ label, op: '!=', value });
 export const re = (label: PromLabel, value: string): Matcher => ({ label, op: '=~', value });
 
 /** The job selector every gateway series carries. */
