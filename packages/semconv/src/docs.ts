@@ -5,7 +5,7 @@
  */
 import { allMetrics } from './metrics.js';
 import { LogField } from './logs.js';
-import { Attr, Span, SpanParent, type SpanName } from './traces.js';
+import { Attr, Span, SpanEvent, SpanParent, type SpanName } from './traces.js';
 
 export const DOCS_BEGIN = '<!-- telemetry-contract:begin (generated from packages/semconv; do not edit) -->';
 export const DOCS_END = '<!-- telemetry-contract:end -->';
@@ -58,6 +58,8 @@ export function renderTelemetryDocs(): string {
     spanTree(),
     '',
     `Attributes: ${attributesList()}.`,
+    '',
+    `Resilience decisions are events on the \`provider_request\` span that follows them: ${Object.values(SpanEvent).map((e) => `\`${e}\``).join(', ')}.`,
     '',
     '#### Access log fields',
     '',

@@ -71,12 +71,16 @@ export const Attr = {
 } as const;
 export type AttrKey = (typeof Attr)[keyof typeof Attr];
 
-/** Span event names used on `provider_request` spans. */
+/**
+ * Resilience decisions, recorded as events on the `provider_request` span that follows them (or
+ * on the request span when no attempt follows).
+ */
 export const SpanEvent = {
   retry: 'retry',
   fallback: 'fallback',
-  circuitOpen: 'circuit_open',
-  firstByte: 'first_byte',
+  targetSkipped: 'target_skipped',
+  attemptTimeout: 'attempt_timeout',
+  retryBudgetExhausted: 'retry_budget_exhausted',
 } as const;
 
 /** Default tracing settings (DESIGN.md, "tracing"). */

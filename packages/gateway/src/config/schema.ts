@@ -3,6 +3,7 @@
  * environment variables layered over it. Every field has its default here, so a reader sees the
  * whole configuration surface in one place.
  */
+import { TRACING_DEFAULTS } from '@llm-edge/semconv';
 import { z } from 'zod';
 import { ResilienceSchema } from './resilience.js';
 
@@ -168,13 +169,13 @@ export const ConfigSchema = z
         logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
         /** Log prompts and completions: for debugging only, never in production. */
         logBodies: z.boolean().default(false),
-        serviceName: z.string().min(1).default('llm-edge-agent'),
+        serviceName: z.string().min(1).default(TRACING_DEFAULTS.serviceName),
         /** OTLP/HTTP base URL; no endpoint, no export. */
         otlpEndpoint: url.optional(),
-        samplerRatio: z.number().min(0).max(1).default(0.1),
+        samplerRatio: z.number().min(0).max(1).default(TRACING_DEFAULTS.samplerRatio),
       })
       .strict()
-      .default({ logLevel: 'info', logBodies: false, serviceName: 'llm-edge-agent', samplerRatio: 0.1 }),
+      .default({ logLevel: 'info', logBodies: false, ...TRACING_DEFAULTS }),
   })
   .strict();
 

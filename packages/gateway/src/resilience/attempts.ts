@@ -7,7 +7,7 @@
  * Every retry here happens before the caller has seen a byte: for a stream, the attempt resolves
  * with its first event, and the caller's stream starts only after `run` returns.
  */
-import { ProviderErrorReason } from '@llm-edge/semconv';
+import { ProviderErrorReason, SpanEvent } from '@llm-edge/semconv';
 import type { RetryConfig } from '../config/resilience.js';
 import { GatewayError } from '../http/errors.js';
 import { UpstreamError } from '../providers/upstream-error.js';
@@ -24,7 +24,7 @@ export type EventAttributes = Record<string, string | number | boolean>;
 export interface AttemptContext {
   /** Aborts when the caller leaves. */
   readonly signal: AbortSignal;
-  /** Span-event hook: `retry`, `fallback`, `target_skipped`, `retry_budget_exhausted`, `attempt_timeout`. */
+  /** Span-event hook, for the decisions named in `SpanEvent`. */
   onEvent?(name: string, attributes: EventAttributes): void;
 }
 
@@ -82,14 +82,14 @@ export async function runAttempts<T>(route: Route, attempt: Attempt<T>, ctx: Att
     for (let n = 1; n <= policy.retry.maxAttempts; n++) {
       const permit = breaker.tryAcquire();
       if (!permit) {
-        if (n === 1) event('target_skipped', { target: target.id, provider, state: breaker.state });
+        if (n === 1) event(SpanEvent.targetSkipped, { target: target.id, provider, state: breaker.state });
         break;
       }
       if (n === 1) {
         policy.budget(provider).recordRequest();
         if (left) {
           policy.onFallback(left, target);
-          event('fallback', { from: left.id, to: target.id, reason: last?.reason ?? 'circuit_open' });
+          event(SpanEvent.fallback, { from: left.id, to: target.id, reason: last?.reason ?? 'circuit_open' });
         }
       } else {
         policy.onRetry(target, last!);
@@ -127,16 +127,16 @@ export async function runAttempts<T>(route: Route, attempt: Attempt<T>, ctx: Att
         if (err.reason === ProviderErrorReason.timeout) {
           // A timeout is at least this slow: let least-latency know.
           policy.onLatency(target, performance.now() - started);
-          event('attempt_timeout', { target: target.id, provider, attempt: n });
+          event(SpanEvent.attemptTimeout, { target: target.id, provider, attempt: n });
         }
         last = err;
         const delay = retryDelay(err, n, policy, breaker.state);
         if (delay === undefined) break;
         if (!policy.budget(provider).tryRetry()) {
-          event('retry_budget_exhausted', { target: target.id, provider });
+          event(SpanEvent.retryBudgetExhausted, { target: target.id, provider });
           break;
         }
-        event('retry', { target: target.id, provider, attempt: n + 1, delay_ms: Math.round(delay), reason: err.reason, ...(err.status ? { status: err.status } : {}) });
+        event(SpanEvent.retry, { target: target.id, provider, attempt: n + 1, delay_ms: Math.round(delay), reason: err.reason, ...(err.status ? { status: err.status } : {}) });
         try {
           await sleep(delay, ctx.signal);
         } catch {

@@ -4,7 +4,7 @@
  * spans received by a real OTLP/HTTP receiver (the tree, parentage, attributes, a caller's
  * traceparent continued and passed on), and no secret or prompt in any label, span or log line.
  */
-import { allMetrics, Metrics, Span, SpanParent } from '@llm-edge/semconv';
+import { allMetrics, Metrics, Span, SpanEvent, SpanParent } from '@llm-edge/semconv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../harness.js';
 import { startRedis, type RedisServer } from '../redis.js';
@@ -196,6 +196,32 @@ describe('traces', () => {
     // The decision to move on is an event on the attempt that followed it.
     const fallback = attempts.find((a) => a.attributes['llm_edge.provider'] === 'anthropic');
     expect(fallback?.events.map((e) => e.name)).toContain('fallback');
+  });
+});
+
+describe('resilience decisions in the trace', () => {
+  let r: Harness;
+  beforeAll(async () => {
+    r = await startHarness({
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url, OTEL_TRACES_SAMPLER_ARG: '1' },
+      configYaml: 'resilience:\n  retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 5 }\n  breaker: { failureThreshold: 1000, minRequests: 1000 }\n',
+    });
+  });
+  afterAll(() => r?.stop());
+
+  it('records a retry as an event on the attempt that retried', async () => {
+    const id = '99998888777766665555444433332222';
+    r.openai.script({ kind: 'status', status: 503 });
+    await r.client().chat.completions.create(
+      { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'retried once' }] },
+      { headers: { traceparent: `00-${id}-1111222233334444-01` } },
+    );
+    await r.gateway.gateway.telemetry.tracing.flush();
+    const attempts = otlp.spans.filter((s) => s.traceId === id && s.name === Span.providerRequest);
+    expect(attempts.map((a) => a.attributes['llm_edge.attempt']).sort()).toEqual([1, 2]);
+    const second = attempts.find((a) => a.attributes['llm_edge.attempt'] === 2)!;
+    const retry = second.events.find((e) => e.name === SpanEvent.retry);
+    expect(retry?.attributes).toMatchObject({ provider: 'openai', attempt: 2, reason: 'server_error', status: 503 });
   });
 });
 
