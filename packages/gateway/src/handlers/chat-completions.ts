@@ -16,6 +16,7 @@ import { sendError, sendJson } from '../http/respond.js';
 import type { CallOptions, JsonAnswer } from '../providers/types.js';
 import type { Route, Target } from '../routing/router.js';
 import { estimatePromptTokens, estimateRequestTokens, estimateTextTokens } from '../telemetry/tokens.js';
+import { chatRequestAttributes, completionAttributes, streamedAttributes } from '../telemetry/genai.js';
 import { recordUsage } from '../telemetry/usage.js';
 import { answerThroughCache, planCache } from './cached.js';
 import { routeAndAdmit } from './route.js';
@@ -28,6 +29,7 @@ export async function chatCompletions(gw: Gateway, x: Exchange): Promise<void> {
     const raw = await readBody(x.req, gw.config.server.bodyLimitBytes);
     const body = parseJsonObject(raw);
     const request = validateChatRequest(body);
+    x.annotate(() => chatRequestAttributes(request));
     const route = await routeAndAdmit(gw, x, request.model, estimateRequestTokens(request));
     const shape = { stream: request.stream === true, includeUsage: request.stream_options?.include_usage === true };
     await answerThroughCache(gw, x, planCache(gw, x, route, 'chat', body), shape, (flight) =>
@@ -47,6 +49,7 @@ async function jsonUpstream(gw: Gateway, x: Exchange, route: Route, request: Cha
   x.provider = target.provider.name;
   return x.step(Span.responseProcessing, () => {
     account(gw, x, request, target, value.usage, () => value.value.choices[0]?.message.content ?? '');
+    x.annotate(() => completionAttributes(value.value));
     sendJson(x.res, 200, value.bytes, x.headers());
     return { kind: 'json', body: value.bytes, model: target.model, provider: target.provider.name, createdAt: Date.now(), usage: x.usage };
   });
@@ -74,6 +77,7 @@ async function streamUpstream(gw: Gateway, x: Exchange, route: Route, request: C
     if (!events) return undefined;
     return await x.step(Span.responseProcessing, () => {
       account(gw, x, request, target, x.usage, () => streamedText(events));
+      x.annotate(() => streamedAttributes(events));
       return { kind: 'stream' as const, events, model: target.model, provider: target.provider.name, createdAt: Date.now(), usage: x.usage };
     });
   } finally {

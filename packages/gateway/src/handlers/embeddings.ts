@@ -2,7 +2,7 @@
  * `POST /v1/embeddings`: authenticate, validate, route; answer from the cache or an identical
  * request in flight, else from the provider; count tokens and dollars; store the answer.
  */
-import { Span } from '@llm-edge/semconv';
+import { Attr, Span } from '@llm-edge/semconv';
 import type { EmbeddingsRequest } from '../api/types.js';
 import { validateEmbeddingsRequest } from '../api/validate.js';
 import type { CachedAnswer } from '../cache/index.js';
@@ -24,6 +24,7 @@ export async function embeddings(gw: Gateway, x: Exchange): Promise<void> {
     const raw = await readBody(x.req, gw.config.server.bodyLimitBytes);
     const body = parseJsonObject(raw);
     const request = validateEmbeddingsRequest(body);
+    x.annotate(() => ({ [Attr.genAiOperationName]: 'embeddings' }));
     const route = await routeAndAdmit(gw, x, request.model, estimateEmbeddingTokens(request));
     await answerThroughCache(gw, x, planCache(gw, x, route, 'embeddings', body), { stream: false, includeUsage: false }, () => upstream(gw, x, route, request, raw));
   } catch (err) {

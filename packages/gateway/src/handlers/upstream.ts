@@ -4,7 +4,7 @@
  * attempt counted by provider and status, failures by reason, and its time taken out of the
  * gateway's own overhead.
  */
-import { SpanKind, trace } from '@opentelemetry/api';
+import { SpanKind, trace, type Attributes } from '@opentelemetry/api';
 import { Attr, Span } from '@llm-edge/semconv';
 import type { Gateway } from '../gateway.js';
 import { failSpan, type Exchange } from '../http/exchange.js';
@@ -25,18 +25,7 @@ export async function recordAttempt<T>(gw: Gateway, x: Exchange, target: Target,
   const { signal } = attempt;
   const provider = target.provider.name;
   const m = gw.metrics;
-  const span = x.startSpan(
-    Span.providerRequest,
-    {
-      [Attr.genAiSystem]: target.provider.type === 'anthropic' ? 'anthropic' : 'openai',
-      [Attr.genAiRequestModel]: target.model,
-      [Attr.provider]: provider,
-      [Attr.target]: target.id,
-      [Attr.attempt]: attempt.overall,
-    },
-    undefined,
-    SpanKind.CLIENT,
-  );
+  const span = x.startSpan(Span.providerRequest, x.span.isRecording() ? attemptAttributes(x, target, attempt) : undefined, undefined, SpanKind.CLIENT);
   x.takeEvents(span);
   const headers: Record<string, string> = { 'x-request-id': x.id };
   // Sampled out, the "span" is the request's own, whose context the request already has.
@@ -61,6 +50,23 @@ export async function recordAttempt<T>(gw: Gateway, x: Exchange, target: Target,
     m.child('providerLatencySeconds', provider).observe(ms / 1000);
     span.end();
   }
+}
+
+function attemptAttributes(x: Exchange, target: Target, attempt: AttemptInfo): Attributes {
+  return {
+    [Attr.genAiSystem]: target.provider.type === 'anthropic' ? 'anthropic' : 'openai',
+    [Attr.genAiOperationName]: operationOf(x),
+    [Attr.genAiRequestModel]: target.model,
+    [Attr.serverAddress]: target.provider.host,
+    [Attr.provider]: target.provider.name,
+    [Attr.target]: target.id,
+    [Attr.attempt]: attempt.overall,
+  };
+}
+
+/** The GenAI operation of the request's endpoint. */
+export function operationOf(x: Exchange): 'chat' | 'embeddings' {
+  return x.route === '/v1/embeddings' ? 'embeddings' : 'chat';
 }
 
 /**

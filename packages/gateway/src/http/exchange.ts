@@ -88,6 +88,16 @@ export class Exchange {
     if (this.span.isRecording()) this.pendingEvents.push({ name, attributes });
   }
 
+  /** Adds attributes to the request span; `attributes` runs only when the request is recorded. */
+  annotate(attributes: () => Attributes): void {
+    if (!this.span.isRecording()) return;
+    try {
+      this.span.setAttributes(attributes());
+    } catch {
+      // an answer the attributes cannot be read from still goes out; the trace just lacks them
+    }
+  }
+
   /** Hands the noted events to an attempt's span. */
   takeEvents(span: Span): void {
     for (const e of this.pendingEvents.splice(0)) span.addEvent(e.name, e.attributes);

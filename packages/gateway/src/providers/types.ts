@@ -60,6 +60,8 @@ export interface ProviderAdapter {
   readonly type: ProviderType;
   /** Model ids this provider lists in `GET /v1/models`. */
   readonly models: readonly string[];
+  /** The host requests go to (`server.address` on attempt spans). */
+  readonly host: string;
   chat(request: ChatRequest, stream: boolean, options: CallOptions): Promise<ChatAnswer>;
   embeddings(request: EmbeddingsRequest, options: CallOptions): Promise<JsonAnswer>;
   close(): Promise<void>;

@@ -17,6 +17,8 @@ export class UpstreamClient {
   private readonly pool: Pool;
   /** Path prefix of the base URL (`/v1` for OpenAI), prepended to every request path. */
   private readonly basePath: string;
+  /** The provider's host name (`server.address` on attempt spans). */
+  readonly host: string;
 
   constructor(
     readonly provider: string,
@@ -24,6 +26,7 @@ export class UpstreamClient {
   ) {
     const base = new URL(config.baseUrl);
     this.basePath = base.pathname.replace(/\/+$/, '');
+    this.host = base.hostname;
     // connectMs, firstByteMs (headers) and idleMs (gap between body chunks) are enforced here,
     // per provider pool; undici checks the last two on a coarse timer (up to ~1 s late). The total
     // timeout is per attempt: an AbortSignal from resilience/deadline.ts, exact to the millisecond.

@@ -136,7 +136,7 @@ describe('traces', () => {
 
   beforeAll(async () => {
     await h.client(CALLER_KEY).chat.completions.create(
-      { model: 'claude-haiku-4-5', messages: [{ role: 'user', content: 'trace this request' }] },
+      { model: 'claude-haiku-4-5', messages: [{ role: 'user', content: 'trace this request' }], max_tokens: 64, temperature: 0.3 },
       { headers: { traceparent: `00-${traceId}-${callerSpanId}-01`, 'cache-control': 'no-store' } },
     );
     await h.gateway.gateway.telemetry.tracing.flush();
@@ -160,14 +160,30 @@ describe('traces', () => {
   it('puts GenAI attributes on the spans', () => {
     const root = spans.find((s) => s.name === Span.request)!;
     expect(root.attributes).toMatchObject({ 'gen_ai.request.model': 'claude-haiku-4-5', 'http.response.status_code': 200, 'llm_edge.cache.status': 'miss', 'gen_ai.usage.output_tokens': 4 });
+    expect(root.attributes).toMatchObject({ 'gen_ai.operation.name': 'chat', 'gen_ai.request.max_tokens': 64, 'gen_ai.request.temperature': 0.3, 'gen_ai.request.stream': false });
+    expect(root.attributes).toMatchObject({ 'gen_ai.response.model': 'claude-haiku-4-5', 'gen_ai.response.finish_reasons': ['stop'] });
+    expect(root.attributes['gen_ai.response.id']).toEqual(expect.any(String));
     const attempt = spans.find((s) => s.name === Span.providerRequest)!;
-    expect(attempt.attributes).toMatchObject({ 'gen_ai.system': 'anthropic', 'gen_ai.request.model': 'claude-haiku-4-5', 'llm_edge.provider': 'anthropic' });
+    expect(attempt.attributes).toMatchObject({ 'gen_ai.system': 'anthropic', 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'claude-haiku-4-5', 'llm_edge.provider': 'anthropic', 'server.address': '127.0.0.1' });
   });
 
   it('passes the trace on to the provider from the provider_request span', () => {
     const attempt = spans.find((s) => s.name === Span.providerRequest)!;
     const call = h.anthropic.calls.find((c) => String(c.headers.traceparent ?? '').includes(traceId));
     expect(call?.headers.traceparent).toBe(`00-${traceId}-${attempt.spanId}-01`);
+  });
+
+  it('records a streamed answer\'s id, model and finish reasons on the request span', async () => {
+    const id = '5555666677778888999900001111aaaa';
+    const stream = await h.client(CALLER_KEY).chat.completions.create(
+      { model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'stream traced' }] },
+      { headers: { traceparent: `00-${id}-${callerSpanId}-01`, 'cache-control': 'no-store' } },
+    );
+    let chunkId = '';
+    for await (const chunk of stream) chunkId = chunk.id;
+    await h.gateway.gateway.telemetry.tracing.flush();
+    const root = otlp.spans.find((s) => s.traceId === id && s.name === Span.request)!;
+    expect(root.attributes).toMatchObject({ 'gen_ai.request.stream': true, 'gen_ai.response.id': chunkId, 'gen_ai.response.model': 'gpt-4o-mini', 'gen_ai.response.finish_reasons': ['stop'] });
   });
 
   it('passes an unsampled trace on to the provider unsampled, recording nothing', async () => {

@@ -28,6 +28,10 @@ export class AnthropicAdapter implements ProviderAdapter {
     this.client = new UpstreamClient(name, config);
   }
 
+  get host(): string {
+    return this.client.host;
+  }
+
   async chat(request: ChatRequest, stream: boolean, options: CallOptions): Promise<ChatAnswer> {
     const body = JSON.stringify(toAnthropicRequest(request, stream));
     const res = await this.client.post('/v1/messages', body, this.headers(options), options.signal);

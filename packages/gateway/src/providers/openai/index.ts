@@ -25,6 +25,10 @@ export class OpenAIAdapter implements ProviderAdapter {
     this.client = new UpstreamClient(name, config);
   }
 
+  get host(): string {
+    return this.client.host;
+  }
+
   async chat(request: ChatRequest, stream: boolean, options: CallOptions): Promise<ChatAnswer> {
     // Usage is always asked for upstream so tokens and cost are counted; a caller that did not
     // ask for it does not get the usage-only chunk (the handler drops it).
