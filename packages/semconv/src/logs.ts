@@ -7,7 +7,7 @@ export const LogField = {
   keyId: { key: 'key_id', doc: 'Id of the caller\'s API key (the tenant); never the key itself.' },
   route: { key: 'route', doc: 'The endpoint route, e.g. `/v1/chat/completions`.' },
   model: { key: 'model', doc: 'The model the caller asked for.' },
-  provider: { key: 'provider', doc: 'The provider that answered (empty on cache hits and errors before routing).' },
+  provider: { key: 'provider', doc: 'The provider that answered (on a cache hit, the one whose answer was cached; empty for errors before routing).' },
   status: { key: 'status', doc: 'HTTP status sent to the caller.' },
   cache: { key: 'cache', doc: '`hit-l1`, `hit-l2`, `miss` or `bypass`.' },
   promptTokens: { key: 'prompt_tokens', doc: 'Input tokens of the answer.' },
