@@ -1,20 +1,16 @@
 /** @llm-edge/alerts: the gateway's alert rules as typed objects, and the files they render to. */
 export {
+  ALERT_NAMES,
+  Dashboards,
   defaultAlertConfig,
+  parseDuration,
   resolveAlertConfig,
   type AlertConfig,
   type AlertConfigInput,
-} from './config.js';
-export {
-  ALERT_CATEGORIES,
-  ALERT_NAMES,
-  Dashboard,
-  type AlertCategory,
   type AlertName,
-  type AlertRule,
   type DashboardTitle,
-  type Severity,
-} from './model.js';
+} from '@llm-edge/monitoring';
+export { ALERT_CATEGORIES, type AlertCategory, type AlertRule, type Severity } from './model.js';
 export { alertRules, runbookUrl } from './rules/index.js';
 export { RULE_GROUP_PREFIX, renderAlertsYaml, renderRuleFile, ruleGroups } from './render/alerts-yaml.js';
 export {
@@ -26,4 +22,3 @@ export {
   type AlertmanagerOptionsInput,
   type SlackChannelRole,
 } from './render/alertmanager-yaml.js';
-export { parseDuration } from './duration.js';

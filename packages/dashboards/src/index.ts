@@ -4,10 +4,10 @@
  */
 export { renderDashboards, dashboardQueries, dashboardSpecs } from './render.js';
 export type { RenderedDashboard, PanelQuery } from './render.js';
-export { toPrometheusQuery, durationMs } from './prometheus-query.js';
+export { toPrometheusQuery } from './prometheus-query.js';
+export { durationMs } from '@llm-edge/monitoring';
 export type { PrometheusQueryOptions } from './prometheus-query.js';
 export { seriesNamesIn } from './series-names.js';
-export { AlertThresholds } from './alert-thresholds.js';
 export { PROMETHEUS_DATASOURCE_UID, PROMETHEUS_DATASOURCE_NAME, DASHBOARD_TAG, buildDashboard } from './build-dashboard.js';
 export type { DashboardSpec } from './build-dashboard.js';
 export { DATASOURCE_VARIABLE } from './panels.js';

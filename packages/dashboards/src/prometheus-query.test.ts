@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { durationMs, toPrometheusQuery } from './prometheus-query.js';
+import { durationMs } from '@llm-edge/monitoring';
+import { toPrometheusQuery } from './prometheus-query.js';
 
 describe('toPrometheusQuery', () => {
   it('replaces the rate interval with 1m by default and with the given window', () => {

@@ -2,6 +2,7 @@
  * Grafana expands its built-in variables before a query reaches Prometheus; anything else that
  * sends a dashboard's expression to Prometheus (the end-to-end test, `promtool`) must do the same.
  */
+import { durationMs } from '@llm-edge/monitoring';
 
 export interface PrometheusQueryOptions {
   /** Stands for `$__rate_interval`. @default '1m' (four 15s scrapes, Grafana's floor for it) */
@@ -10,24 +11,6 @@ export interface PrometheusQueryOptions {
   readonly interval?: string;
   /** Stands for `$__range` (the dashboard's time range). @default '1h' */
   readonly range?: string;
-}
-
-const DURATION = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
-const UNIT_MS = [365 * 86_400_000, 7 * 86_400_000, 86_400_000, 3_600_000, 60_000, 1000, 1];
-
-/** Milliseconds of a Prometheus duration such as `1m`, `1h30m` or `500ms`. */
-export function durationMs(duration: string, field = 'duration'): number {
-  const match = DURATION.exec(duration);
-  if (duration === '' || match === null) {
-    throw new Error(`${field}: ${JSON.stringify(duration)} is not a Prometheus duration (e.g. 30s, 5m, 1h30m)`);
-  }
-  let ms = 0;
-  UNIT_MS.forEach((unit, i) => {
-    const count = match[i + 1];
-    if (count !== undefined) ms += Number(count) * unit;
-  });
-  if (ms === 0) throw new Error(`${field}: ${JSON.stringify(duration)} must be longer than zero`);
-  return ms;
 }
 
 const VARIABLE = /\$(?:\{(\w+)\}|(\w+))/g;

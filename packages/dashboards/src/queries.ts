@@ -1,45 +1,97 @@
 /**
- * Expressions more than one dashboard shows. They follow the definitions of `packages/alerts` so a
- * panel and its alert measure the same thing, with one difference: an alert filters an idle
- * denominator away, a panel shows 0% rather than "no data" when a numerator has no series yet.
+ * The shared PromQL builder and the alerts' measures (`@llm-edge/monitoring`), bound to what every
+ * panel uses: the alerts' default selectors, Grafana's rate window and range. A panel that shows
+ * an alert's condition calls the measure the alert compares with its threshold, so the two cannot
+ * drift apart; the one difference is the traffic floor, which a panel leaves at 0 (it shows the
+ * ratio whenever there is traffic, where LowCacheHitRate also needs a minimum rate).
  */
-import { CacheStatus, Metrics, REDIS_JOB } from '@llm-edge/semconv';
-import { gateway, quantile, rate, re, sumBy } from './promql.js';
-import type { PromLabel } from './promql.js';
+import {
+  cacheHitRatio as cacheHitRatioOf,
+  defaultAlertConfig,
+  errorRatio as errorRatioOf,
+  gatewaySeries,
+  increase as increaseOver,
+  measureScope,
+  quantile as quantileOf,
+  rate as rateOver,
+  redisSeries,
+  requestLatency as requestLatencyOf,
+  requestRate as requestRateOf,
+  series,
+  spend as spendOf,
+  statusRatio as statusRatioOf,
+  type HistogramSeries,
+  type Metric,
+  type PromLabel,
+} from '@llm-edge/monitoring';
+import type { MetricDef } from '@llm-edge/semconv';
 
-/** The Redis exporter's scrape job, as `packages/alerts` selects it. */
-export { REDIS_JOB };
+/** Grafana's rate window: at least four scrapes, so `rate()` always has two samples. */
+export const RATE_INTERVAL = '$__rate_interval';
+/** Grafana's selected time range, as a duration. */
+export const RANGE = '$__range';
+
+/** The alert config whose thresholds and `for`s the panels draw and quote: the seed's. */
+export const alertConfig = defaultAlertConfig;
+/** The alerts' selectors over Grafana's rate window. */
+export const panelScope = measureScope(alertConfig, RATE_INTERVAL);
+
+/** A gateway series: `metric{job="llm-edge-agent", ...matchers}`. */
+export function gateway(metric: Metric, ...matchers: string[]): string {
+  return gatewaySeries(panelScope, metric, ...matchers);
+}
+
+/** A redis exporter series: `metric{job="redis", ...matchers}`. */
+export function redis(metric: Metric, ...matchers: string[]): string {
+  return redisSeries(panelScope, metric, ...matchers);
+}
+
+/** One series of a gateway histogram, e.g. `x_sum{job="llm-edge-agent"}`. */
+export function gatewayHistogram(metric: Metric, suffix: HistogramSeries, ...matchers: string[]): string {
+  return series(metric, [panelScope.gateway, ...matchers], suffix);
+}
+
+/** `rate(selector[$__rate_interval])`. */
+export function rate(selector: string, window: string = RATE_INTERVAL): string {
+  return rateOver(selector, window);
+}
+
+/** `increase(selector[$__range])`, or over `window`, optionally `offset` back in time. */
+export function increase(selector: string, window: string = RANGE, offset?: string): string {
+  return increaseOver(selector, window, offset);
+}
+
+/** The q-quantile of a gateway histogram over the rate window, over all instances, kept apart by `by`. */
+export function quantile(q: number, metric: MetricDef, by: readonly PromLabel[] = [], ...matchers: string[]): string {
+  return quantileOf(q, metric, { matchers: [panelScope.gateway, ...matchers], window: RATE_INTERVAL, by });
+}
 
 /** Requests answered per second. */
 export function requestRate(by: readonly PromLabel[] = []): string {
-  return sumBy(by, rate(gateway(Metrics.requestsTotal)));
+  return requestRateOf(panelScope, by);
 }
 
-/** Share of responses with a 5xx status (HighErrorRate). */
+/** Share of responses with a 5xx status: HighErrorRate's measure. */
 export function errorRatio(): string {
-  return statusRatio('5..');
+  return errorRatioOf(panelScope);
 }
 
 /** Share of responses whose status matches `pattern`; 0 rather than "no data" when none do. */
 export function statusRatio(pattern: string): string {
-  return `(${sumBy([], rate(gateway(Metrics.requestsTotal, re('status', pattern))))} or vector(0)) / ${requestRate()}`;
+  return statusRatioOf(panelScope, pattern);
 }
 
-const HITS = [CacheStatus.hitL1, CacheStatus.hitL2].join('|');
-/** Requests that looked in the cache; `bypass` (`cache-control: no-cache`) never had a chance to hit. */
-const LOOKUPS = [CacheStatus.hitL1, CacheStatus.hitL2, CacheStatus.miss].join('|');
-
-/**
- * Share of cacheable requests answered from L1 or L2 (LowCacheHitRate). Request-level, from
- * `requests_total{cache}`: the per-tier lookup counters see a request twice (L1 miss, L2 lookup).
- */
+/** Share of cacheable requests answered from L1 or L2: LowCacheHitRate's measure. */
 export function cacheHitRatio(): string {
-  const hits = sumBy([], rate(gateway(Metrics.requestsTotal, re('cache', HITS))));
-  const lookups = sumBy([], rate(gateway(Metrics.requestsTotal, re('cache', LOOKUPS))));
-  return `(${hits} or vector(0)) / ${lookups}`;
+  return cacheHitRatioOf(panelScope);
 }
 
-/** The q-quantile of end-to-end request latency over all instances (HighLatency uses 0.95). */
+/** The q-quantile of end-to-end request latency over all instances: HighLatency's measure at its quantile. */
 export function requestLatency(q: number): string {
-  return quantile(q, Metrics.requestDurationSeconds);
+  return requestLatencyOf(panelScope, q);
+}
+
+/** Upstream dollars over `window` (default: the dashboard's range): HighDailyCost's measure over its window. */
+export function spend(window: string = RANGE, offset?: string): string {
+  return spendOf(panelScope, window, offset);
 }

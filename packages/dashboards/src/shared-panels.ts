@@ -2,20 +2,20 @@
  * Panels that appear on more than one dashboard, defined once so they cannot drift apart.
  */
 import { Metrics } from '@llm-edge/semconv';
-import { AlertThresholds } from './alert-thresholds.js';
+import { forOf, percent } from '@llm-edge/monitoring';
 import { redBelow, stateTimelinePanel, statPanel, timeSeriesPanel, type PanelBuilder } from './panels.js';
-import { gateway, maxBy } from './promql.js';
-import { cacheHitRatio, requestRate } from './queries.js';
+import { maxBy } from '@llm-edge/monitoring';
+import { alertConfig, cacheHitRatio, gateway, requestRate } from './queries.js';
 import { providerHealthStates } from './states.js';
 
 /** Request Overview and Cache Performance: the number LowCacheHitRate watches. */
 export function cacheHitRatioStat(): PanelBuilder {
   return statPanel({
     title: 'Cache hit ratio',
-    description: `Share of cache-eligible requests answered from L1 or L2. LowCacheHitRate fires below ${AlertThresholds.cacheHitRatio * 100}% for 15m.`,
+    description: `Share of cache-eligible requests answered from L1 or L2. LowCacheHitRate fires below ${percent(alertConfig.cacheHitRatio)} for ${forOf(alertConfig, 'LowCacheHitRate')}.`,
     unit: 'percentunit',
     queries: [{ expr: cacheHitRatio(), legend: 'hit ratio' }],
-    thresholds: redBelow(AlertThresholds.cacheHitRatio),
+    thresholds: redBelow(alertConfig.cacheHitRatio),
     min: 0,
     max: 1,
   });

@@ -1,7 +1,7 @@
+import { ALERT_NAMES, defaultAlertConfig, forOf } from '@llm-edge/monitoring';
 import { knownSeriesNames } from '@llm-edge/semconv';
 import { describe, expect, it } from 'vitest';
 import {
-  AlertThresholds,
   DATASOURCE_VARIABLE,
   PROMETHEUS_DATASOURCE_UID,
   dashboardQueries,
@@ -111,7 +111,7 @@ describe('renderDashboards', () => {
     const above = (v: number) => [[null, 'green'], [v, 'red']];
     const below = (v: number) => [[null, 'red'], [v, 'green']];
     const ro = 'llm-edge-request-overview';
-    expect(limit(ro, 'Error ratio (5xx)')).toEqual(above(AlertThresholds.errorRatio));
+    expect(limit(ro, 'Error ratio (5xx)')).toEqual(above(defaultAlertConfig.errorRatio));
     expect(limit(ro, 'Error ratio')).toEqual(above(0.01));
     expect(limit(ro, 'p95 latency')).toEqual(above(2));
     expect(limit(ro, 'Request latency')).toEqual(above(2));
@@ -176,5 +176,18 @@ describe('dashboardQueries', () => {
     });
     expect(result.status).not.toBe(0);
     expect(result.output).toMatch(/unclosed|unexpected|parse error/i);
+  });
+
+  it("quotes each alert's own `for` wherever a panel says when the alert fires", () => {
+    const quoted = parsed.flatMap((d) => d.model.panels.map((p) => (p as { description?: string }).description ?? ''));
+    let checked = 0;
+    for (const text of quoted) {
+      for (const name of ALERT_NAMES) {
+        if (!new RegExp(`\\b${name} fires\\b`).test(text)) continue;
+        expect(text, text).toMatch(new RegExp(` for ${forOf(defaultAlertConfig, name)}( |\\.|$)`));
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(12);
   });
 });

@@ -4,4 +4,3 @@ export * from './traces.js';
 export * from './logs.js';
 export * from './ports.js';
 export * from './docs.js';
-export * from './thresholds.js';

@@ -4,7 +4,7 @@
  * (`*_file` settings) that a Kubernetes Secret or a compose secret mounts; never inlined.
  */
 import { stringify } from 'yaml';
-import { assertDuration } from '../duration.js';
+import { assertDuration } from '@llm-edge/monitoring';
 
 export type SlackChannelRole = 'incidents' | 'warnings' | 'finops';
 

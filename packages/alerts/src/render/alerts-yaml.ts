@@ -1,6 +1,6 @@
 /** Prometheus rule file text: one group per category, rules in a fixed order, byte-stable. */
 import { stringify } from 'yaml';
-import type { AlertConfigInput } from '../config.js';
+import type { AlertConfigInput } from '@llm-edge/monitoring';
 import { ALERT_CATEGORIES, type AlertRule } from '../model.js';
 import { alertRules } from '../rules/index.js';
 

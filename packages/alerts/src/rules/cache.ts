@@ -1,19 +1,11 @@
 /** Cache: the two-tier cache is not saving upstream calls, or its Redis tier is gone. */
-import { CacheStatus, ExternalMetrics, Label, Metrics } from '@llm-edge/semconv';
-import { percent } from '../format.js';
-import { Dashboard } from '../model.js';
-import { num, oneOf } from '../promql.js';
+import { ExternalMetrics } from '@llm-edge/semconv';
+import { cacheHitRatio, Dashboards, num, percent } from '@llm-edge/monitoring';
 import type { CategoryRules, RuleContext } from './context.js';
-
-const HITS = [CacheStatus.hitL1, CacheStatus.hitL2];
-/** Requests that consulted the cache; `bypass` (no-cache callers) is left out of the ratio. */
-const LOOKUPS = [CacheStatus.hitL1, CacheStatus.hitL2, CacheStatus.miss];
 
 export const cacheRules = {
   category: 'cache',
-  build: ({ config, gateway, redis }: RuleContext) => {
-    const requests = (statuses: readonly string[]) =>
-      `sum(rate(${gateway(Metrics.requestsTotal.name, oneOf(Label.cache, statuses))}[${config.rateWindow}]))`;
+  build: ({ config, scope, redis }: RuleContext) => {
     const redisUp = redis(ExternalMetrics.up);
     return {
       LowCacheHitRate: {
@@ -21,15 +13,13 @@ export const cacheRules = {
         // request twice (an L1 miss then an L2 lookup). `or vector(0)` keeps a 0% hit rate visible
         // when no hit series exists yet; the `>` on the denominator needs real traffic and keeps
         // an idle gateway from dividing by zero.
-        expr:
-          `(${requests(HITS)} or vector(0)) / (${requests(LOOKUPS)} > ${num(config.cacheMinRequestRate)}) ` +
-          `< ${num(config.cacheHitRatio)}`,
+        expr: `${cacheHitRatio(scope, config.cacheMinRequestRate)} < ${num(config.cacheHitRatio)}`,
         severity: 'warning',
         summary: `Fewer than ${percent(config.cacheHitRatio)} of cacheable requests are answered from cache.`,
         description:
           `{{ $value | humanizePercentage }} of cacheable requests over the last ${config.rateWindow} ` +
           `were cache hits (threshold ${percent(config.cacheHitRatio)}).`,
-        dashboard: Dashboard.cachePerformance,
+        dashboard: Dashboards.cachePerformance.title,
       },
       RedisDown: {
         // redis_up == 0: the exporter runs but cannot reach Redis. up == 0: the exporter (a sidecar,
@@ -42,7 +32,7 @@ export const cacheRules = {
           `{{ if $labels.instance }}Redis behind exporter {{ $labels.instance }} (job {{ $labels.job }}) is down ` +
           `or its exporter cannot be scraped.{{ else }}No redis exporter target matches ${config.redisSelector}.{{ end }} ` +
           'The gateway keeps serving from L1 and upstream, at a higher upstream cost.',
-        dashboard: Dashboard.cachePerformance,
+        dashboard: Dashboards.cachePerformance.title,
       },
     };
   },

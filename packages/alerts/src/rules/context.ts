@@ -1,14 +1,15 @@
-/** What every rule builder gets: the resolved config and selectors bound to it. */
-import type { AlertConfig } from '../config.js';
+/** What every rule builder gets: the resolved config, and its measure scope and selectors. */
+import { gatewaySeries, measureScope, redisSeries, type AlertConfig, type MeasureScope, type Metric } from '@llm-edge/monitoring';
 import type { AlertCategory, AlertName, AlertRule, DashboardTitle } from '../model.js';
-import { series } from '../promql.js';
 
 export interface RuleContext {
   readonly config: AlertConfig;
-  /** `metric{<gatewaySelector>,...matchers}` */
-  gateway(metric: string, ...matchers: string[]): string;
-  /** `metric{<redisSelector>,...matchers}` */
-  redis(metric: string, ...matchers: string[]): string;
+  /** The config's selectors and rate window, for the measures of `@llm-edge/monitoring`. */
+  readonly scope: MeasureScope;
+  /** `metric{<gatewaySelector>, ...matchers}` */
+  gateway(metric: Metric, ...matchers: string[]): string;
+  /** `metric{<redisSelector>, ...matchers}` */
+  redis(metric: Metric, ...matchers: string[]): string;
 }
 
 /** A rule as its category module writes it; `for`, runbook and labels are filled in centrally. */
@@ -22,10 +23,13 @@ export type CategoryRules<N extends AlertName> = {
   readonly build: (ctx: RuleContext) => Readonly<Record<N, RuleDraft>>;
 };
 
+/** The context `config`'s rules are built in. */
 export function ruleContext(config: AlertConfig): RuleContext {
+  const scope = measureScope(config);
   return {
     config,
-    gateway: (metric, ...matchers) => series(metric, config.gatewaySelector, ...matchers),
-    redis: (metric, ...matchers) => series(metric, config.redisSelector, ...matchers),
+    scope,
+    gateway: (metric, ...matchers) => gatewaySeries(scope, metric, ...matchers),
+    redis: (metric, ...matchers) => redisSeries(scope, metric, ...matchers),
   };
 }

@@ -1,16 +1,13 @@
 /** Critical: the gateway cannot serve. These page (PagerDuty and Slack #incidents). */
-import { ExternalMetrics, Label, Metrics } from '@llm-edge/semconv';
-import { percent } from '../format.js';
-import { Dashboard } from '../model.js';
-import { matches, num } from '../promql.js';
+import { ExternalMetrics, Metrics } from '@llm-edge/semconv';
+import { Dashboards, errorRatio, num, percent } from '@llm-edge/monitoring';
 import type { CategoryRules, RuleContext } from './context.js';
 
 export const criticalRules = {
   category: 'critical',
-  build: ({ config, gateway }: RuleContext) => {
+  build: ({ config, scope, gateway }: RuleContext) => {
     const up = gateway(ExternalMetrics.up);
     const upByTarget = `max by (job, instance) (${up})`;
-    const requests = (...m: string[]) => `sum(rate(${gateway(Metrics.requestsTotal.name, ...m)}[${config.rateWindow}]))`;
     return {
       LLMEdgeAgentDown: {
         // `up == 0` covers a target Prometheus cannot scrape; absent() covers every target
@@ -21,33 +18,31 @@ export const criticalRules = {
         description:
           `{{ if $labels.instance }}Prometheus cannot scrape gateway target {{ $labels.instance }} (job {{ $labels.job }}).` +
           `{{ else }}No scrape target matches ${config.gatewaySelector}.{{ end }}`,
-        dashboard: Dashboard.systemHealth,
+        dashboard: Dashboards.systemHealth.title,
       },
       HighErrorRate: {
-        // The denominator is filtered to > 0, so an idle gateway gives no sample instead of NaN.
-        expr:
-          `${requests(matches(Label.status, '5..'))} / (${requests()} > 0) ` +
-          `> ${num(config.errorRatio)}`,
+        // The measure filters an idle denominator away: an idle gateway gives no sample, not NaN.
+        expr: `${errorRatio(scope)} > ${num(config.errorRatio)}`,
         severity: 'critical',
         summary: `More than ${percent(config.errorRatio)} of gateway responses are 5xx errors.`,
         description:
           `{{ $value | humanizePercentage }} of gateway responses over the last ${config.rateWindow} ` +
           `had a 5xx status (threshold ${percent(config.errorRatio)}).`,
-        dashboard: Dashboard.requestOverview,
+        dashboard: Dashboards.requestOverview.title,
       },
       AllProvidersDown: {
         // Per gateway instance: each replica routes on its own health view. An instance that is up
         // but exports no provider_health series at all (no provider configured, none registered)
         // counts as 0 through the `or`; an instance that is down is left to LLMEdgeAgentDown.
         expr:
-          `(max by (job, instance) (${gateway(Metrics.providerHealth.name)}) or on (job, instance) ${upByTarget} * 0) < 1 ` +
+          `(max by (job, instance) (${gateway(Metrics.providerHealth)}) or on (job, instance) ${upByTarget} * 0) < 1 ` +
           `and on (job, instance) ${upByTarget} == 1`,
         severity: 'critical',
         summary: 'A gateway instance has no healthy LLM provider to route to.',
         description:
           `Gateway instance {{ $labels.instance }} reports no provider with ${Metrics.providerHealth.name} = 1, ` +
           'so every request it routes upstream fails.',
-        dashboard: Dashboard.providerMetrics,
+        dashboard: Dashboards.providerMetrics.title,
       },
     };
   },

@@ -1,5 +1,5 @@
 /** The twelve alerts, assembled from their category modules in DESIGN.md's order. */
-import { forOf, resolveAlertConfig, type AlertConfig, type AlertConfigInput } from '../config.js';
+import { forOf, resolveAlertConfig, type AlertConfig, type AlertConfigInput } from '@llm-edge/monitoring';
 import { ALERT_NAMES, type AlertName, type AlertRule } from '../model.js';
 import { cacheRules } from './cache.js';
 import { ruleContext, type RuleDraft } from './context.js';

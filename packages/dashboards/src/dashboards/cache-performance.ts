@@ -1,9 +1,9 @@
 /** Cache Performance: how well each tier answers, how fast it looks up, and what it holds. */
 import { CacheTier, Metrics } from '@llm-edge/semconv';
-import { AlertThresholds } from '../alert-thresholds.js';
+import { Dashboards, eq, sumBy } from '@llm-edge/monitoring';
 import type { DashboardSpec } from '../build-dashboard.js';
 import { redBelow, statPanel, timeSeriesPanel } from '../panels.js';
-import { eq, gateway, quantile, rate, sumBy } from '../promql.js';
+import { alertConfig, gateway, quantile, rate } from '../queries.js';
 import { cacheHitRatioStat, responsesByCacheStatus } from '../shared-panels.js';
 
 /** hits / (hits + misses) of one tier's lookups, per tier. */
@@ -15,10 +15,8 @@ function tierHitRatio(): string {
 
 export function cachePerformance(): DashboardSpec {
   return {
-    uid: 'llm-edge-cache-performance',
-    title: 'LLM Edge Agent / Cache Performance',
+    ...Dashboards.cachePerformance,
     description: 'Hit ratio per tier, lookup latency, entries, bytes and evictions of the L1 (in-process) and L2 (Redis) caches.',
-    fileName: 'cache-performance.json',
     panels: [
       cacheHitRatioStat(),
       statPanel({
@@ -44,7 +42,7 @@ export function cachePerformance(): DashboardSpec {
         description: 'Lookups that found an entry over all lookups of the tier. An L2 lookup happens only after an L1 miss.',
         unit: 'percentunit',
         queries: [{ expr: tierHitRatio(), legend: '{{tier}}' }],
-        thresholds: redBelow(AlertThresholds.cacheHitRatio),
+        thresholds: redBelow(alertConfig.cacheHitRatio),
         min: 0,
         max: 1,
       }),

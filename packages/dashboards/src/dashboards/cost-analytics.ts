@@ -1,10 +1,10 @@
 /** Cost Analytics: upstream spend per provider and model, what the cache saved, and the trend. */
 import { Metrics } from '@llm-edge/semconv';
-import { AlertThresholds } from '../alert-thresholds.js';
+import { Dashboards, forOf, sumBy, usd } from '@llm-edge/monitoring';
 import type { DashboardSpec } from '../build-dashboard.js';
 import { barGaugePanel, redAbove, statPanel, timeSeriesPanel } from '../panels.js';
-import { RANGE, gateway, increase, rate, sumBy } from '../promql.js';
-import type { PromLabel } from '../promql.js';
+import type { PromLabel } from '@llm-edge/monitoring';
+import { alertConfig, gateway, increase, rate, spend } from '../queries.js';
 
 const SECONDS_PER_HOUR = 3600;
 
@@ -13,41 +13,40 @@ function usdPerHour(metric: typeof Metrics.costUsdTotal | typeof Metrics.cacheSa
   return `${sumBy(by, rate(gateway(metric)))} * ${SECONDS_PER_HOUR}`;
 }
 
-const spend = (window: string, offset?: string): string => sumBy([], increase(gateway(Metrics.costUsdTotal), window, offset));
-const saved = (window: string): string => sumBy([], increase(gateway(Metrics.cacheSavingsUsdTotal), window));
+const saved = (): string => sumBy([], increase(gateway(Metrics.cacheSavingsUsdTotal)));
+/** HighDailyCost's measure over its window (24h). */
+const dailySpend = (): string => spend(alertConfig.dailyCostWindow);
 
 export function costAnalytics(): DashboardSpec {
   return {
-    uid: 'llm-edge-cost-analytics',
-    title: 'LLM Edge Agent / Cost Analytics',
+    ...Dashboards.costAnalytics,
     description: 'Upstream spend per provider and model, savings from the cache, and the spend trend against the cost alerts.',
-    fileName: 'cost-analytics.json',
     from: 'now-24h',
     panels: [
       statPanel({
         title: 'Spend, last 24 hours',
-        description: `Upstream spend over the last 24 hours. HighDailyCost fires above $${AlertThresholds.dailyCostUsd} for 1h.`,
+        description: `Upstream spend over the last 24 hours. HighDailyCost fires above ${usd(alertConfig.dailyCostUsd)} for ${forOf(alertConfig, 'HighDailyCost')}.`,
         unit: 'currencyUSD',
-        queries: [{ expr: spend('24h'), legend: 'spend' }],
-        thresholds: redAbove(AlertThresholds.dailyCostUsd),
+        queries: [{ expr: dailySpend(), legend: 'spend' }],
+        thresholds: redAbove(alertConfig.dailyCostUsd),
       }),
       statPanel({
         title: 'Spend in range',
         description: 'Upstream spend over the selected time range.',
         unit: 'currencyUSD',
-        queries: [{ expr: spend(RANGE), legend: 'spend', instant: true }],
+        queries: [{ expr: spend(), legend: 'spend', instant: true }],
       }),
       statPanel({
         title: 'Saved by cache in range',
         description: 'Spend avoided by answering from cache, over the selected time range.',
         unit: 'currencyUSD',
-        queries: [{ expr: saved(RANGE), legend: 'saved', instant: true }],
+        queries: [{ expr: saved(), legend: 'saved', instant: true }],
       }),
       statPanel({
         title: 'Share saved by cache',
         description: 'Saved by cache over what the traffic would have cost without it, over the selected time range.',
         unit: 'percentunit',
-        queries: [{ expr: `${saved(RANGE)} / (${saved(RANGE)} + ${spend(RANGE)})`, legend: 'saved', instant: true }],
+        queries: [{ expr: `${saved()} / (${saved()} + ${spend()})`, legend: 'saved', instant: true }],
         min: 0,
         max: 1,
       }),
@@ -91,8 +90,8 @@ export function costAnalytics(): DashboardSpec {
         title: 'Rolling 24-hour spend',
         description: 'Spend over the 24 hours before each point; the dashed line is the HighDailyCost limit.',
         unit: 'currencyUSD',
-        queries: [{ expr: spend('24h'), legend: 'last 24h' }],
-        thresholds: redAbove(AlertThresholds.dailyCostUsd),
+        queries: [{ expr: dailySpend(), legend: 'last 24h' }],
+        thresholds: redAbove(alertConfig.dailyCostUsd),
         min: 0,
       }),
       timeSeriesPanel({
@@ -107,10 +106,10 @@ export function costAnalytics(): DashboardSpec {
       }),
       timeSeriesPanel({
         title: 'Spend growth vs yesterday',
-        description: `Last hour's spend over the same hour yesterday. CostSpike fires above ${AlertThresholds.costSpikeRatio}x for 30m.`,
+        description: `Last hour's spend over the same hour yesterday. CostSpike fires above ${alertConfig.costSpikeRatio}x for ${forOf(alertConfig, 'CostSpike')}.`,
         unit: 'percentunit',
         queries: [{ expr: `${spend('1h')} / ${spend('1h', '1d')}`, legend: 'today / yesterday' }],
-        thresholds: redAbove(AlertThresholds.costSpikeRatio),
+        thresholds: redAbove(alertConfig.costSpikeRatio),
         min: 0,
       }),
       timeSeriesPanel({

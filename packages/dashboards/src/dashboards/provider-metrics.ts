@@ -1,9 +1,9 @@
 /** Provider Metrics: per provider, how fast and how reliably it answers, and how resilience reacts. */
 import { BreakerState, Metrics } from '@llm-edge/semconv';
-import { AlertThresholds } from '../alert-thresholds.js';
+import { Dashboards, forOf, maxBy, sumBy } from '@llm-edge/monitoring';
 import type { DashboardSpec } from '../build-dashboard.js';
 import { redAbove, statPanel, stateTimelinePanel, timeSeriesPanel } from '../panels.js';
-import { gateway, maxBy, quantile, rate, sumBy } from '../promql.js';
+import { alertConfig, gateway, quantile, rate } from '../queries.js';
 import { breakerStates } from '../states.js';
 import { providerHealthTimeline } from '../shared-panels.js';
 
@@ -12,14 +12,12 @@ const breakerState = (): string => maxBy(['provider'], gateway(Metrics.circuitBr
 
 export function providerMetrics(): DashboardSpec {
   return {
-    uid: 'llm-edge-provider-metrics',
-    title: 'LLM Edge Agent / Provider Metrics',
+    ...Dashboards.providerMetrics,
     description: 'Latency, errors, retries, fallbacks and circuit breaker state per upstream provider.',
-    fileName: 'provider-metrics.json',
     panels: [
       statPanel({
         title: 'Breakers not closed',
-        description: 'Providers whose breaker is open or half-open on at least one instance. CircuitBreakerOpen fires when one stays so for 2m.',
+        description: `Providers whose breaker is open or half-open on at least one instance. CircuitBreakerOpen fires when one stays so for ${forOf(alertConfig, 'CircuitBreakerOpen')}.`,
         unit: 'short',
         queries: [{ expr: `count(${breakerState()} > ${BreakerState.closed}) or vector(0)`, legend: 'not closed' }],
         thresholds: redAbove(1),
@@ -44,13 +42,13 @@ export function providerMetrics(): DashboardSpec {
       }),
       timeSeriesPanel({
         title: 'Provider latency',
-        description: `Percentiles of the time from attempt sent to provider response complete; the dashed line is the ${AlertThresholds.p95LatencySeconds}s HighLatency limit on end-to-end p95.`,
+        description: `Percentiles of the time from attempt sent to provider response complete; the dashed line is the ${alertConfig.latencySeconds}s HighLatency limit on end-to-end p95.`,
         unit: 's',
         queries: [
           { expr: quantile(0.5, Metrics.providerLatencySeconds, ['provider']), legend: 'p50 {{provider}}' },
           { expr: quantile(0.95, Metrics.providerLatencySeconds, ['provider']), legend: 'p95 {{provider}}' },
         ],
-        thresholds: redAbove(AlertThresholds.p95LatencySeconds),
+        thresholds: redAbove(alertConfig.latencySeconds),
         min: 0,
       }),
       timeSeriesPanel({

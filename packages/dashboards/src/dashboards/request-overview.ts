@@ -1,18 +1,17 @@
 /** Request Overview: is the gateway answering, how fast, how often wrongly, and how often from cache. */
 import { Metrics } from '@llm-edge/semconv';
-import { AlertThresholds } from '../alert-thresholds.js';
+import { Dashboards, forOf, percent, quantileName, sumBy } from '@llm-edge/monitoring';
 import type { DashboardSpec } from '../build-dashboard.js';
 import { redAbove, redBelow, statPanel, timeSeriesPanel } from '../panels.js';
-import { gateway, quantile, rate, sumBy } from '../promql.js';
-import { cacheHitRatio, errorRatio, requestLatency, requestRate, statusRatio } from '../queries.js';
+import { alertConfig, cacheHitRatio, errorRatio, gateway, quantile, rate, requestLatency, requestRate, statusRatio } from '../queries.js';
 import { cacheHitRatioStat, responsesByCacheStatus } from '../shared-panels.js';
 
 export function requestOverview(): DashboardSpec {
+  /** The quantile HighLatency watches (p95). */
+  const watched = quantileName(alertConfig.latencyQuantile);
   return {
-    uid: 'llm-edge-request-overview',
-    title: 'LLM Edge Agent / Request Overview',
+    ...Dashboards.requestOverview,
     description: 'Request rate, latency percentiles, errors and cache hits of the gateway.',
-    fileName: 'request-overview.json',
     panels: [
       statPanel({
         title: 'Request rate',
@@ -22,17 +21,17 @@ export function requestOverview(): DashboardSpec {
       }),
       statPanel({
         title: 'Error ratio (5xx)',
-        description: `Share of responses with a 5xx status. HighErrorRate fires above ${AlertThresholds.errorRatio * 100}% for 5m.`,
+        description: `Share of responses with a 5xx status. HighErrorRate fires above ${percent(alertConfig.errorRatio)} for ${forOf(alertConfig, 'HighErrorRate')}.`,
         unit: 'percentunit',
         queries: [{ expr: errorRatio(), legend: '5xx ratio' }],
-        thresholds: redAbove(AlertThresholds.errorRatio),
+        thresholds: redAbove(alertConfig.errorRatio),
       }),
       statPanel({
-        title: 'p95 latency',
-        description: `95th percentile of request duration. HighLatency fires above ${AlertThresholds.p95LatencySeconds}s for 5m.`,
+        title: `${watched} latency`,
+        description: `${Number((alertConfig.latencyQuantile * 100).toFixed(4))}th percentile of request duration. HighLatency fires above ${alertConfig.latencySeconds}s for ${forOf(alertConfig, 'HighLatency')}.`,
         unit: 's',
-        queries: [{ expr: requestLatency(0.95), legend: 'p95' }],
-        thresholds: redAbove(AlertThresholds.p95LatencySeconds),
+        queries: [{ expr: requestLatency(alertConfig.latencyQuantile), legend: watched }],
+        thresholds: redAbove(alertConfig.latencySeconds),
       }),
       cacheHitRatioStat(),
       timeSeriesPanel({
@@ -51,7 +50,7 @@ export function requestOverview(): DashboardSpec {
           { expr: requestLatency(0.95), legend: 'p95' },
           { expr: requestLatency(0.99), legend: 'p99' },
         ],
-        thresholds: redAbove(AlertThresholds.p95LatencySeconds),
+        thresholds: redAbove(alertConfig.latencySeconds),
         min: 0,
       }),
       timeSeriesPanel({
@@ -62,7 +61,7 @@ export function requestOverview(): DashboardSpec {
           { expr: errorRatio(), legend: '5xx' },
           { expr: statusRatio('4..'), legend: '4xx' },
         ],
-        thresholds: redAbove(AlertThresholds.errorRatio),
+        thresholds: redAbove(alertConfig.errorRatio),
         min: 0,
       }),
       responsesByCacheStatus(),
@@ -71,7 +70,7 @@ export function requestOverview(): DashboardSpec {
         description: 'Share of cache-eligible requests answered from cache; the dashed line is the LowCacheHitRate limit.',
         unit: 'percentunit',
         queries: [{ expr: cacheHitRatio(), legend: 'hit ratio' }],
-        thresholds: redBelow(AlertThresholds.cacheHitRatio),
+        thresholds: redBelow(alertConfig.cacheHitRatio),
         min: 0,
         max: 1,
       }),

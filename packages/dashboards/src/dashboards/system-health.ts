@@ -1,10 +1,9 @@
 /** System Health: the gateway processes (CPU, memory, event loop, connections) and what they depend on. */
 import { ExternalMetrics, Metrics } from '@llm-edge/semconv';
-import { AlertThresholds } from '../alert-thresholds.js';
+import { bytes, Dashboards, forOf, maxBy, percent, sumBy } from '@llm-edge/monitoring';
 import type { DashboardSpec } from '../build-dashboard.js';
 import { redAbove, redBelow, statPanel, timeSeriesPanel } from '../panels.js';
-import { eq, gateway, gatewayHistogram, maxBy, rate, series, sumBy } from '../promql.js';
-import { REDIS_JOB } from '../queries.js';
+import { alertConfig, gateway, gatewayHistogram, rate, redis } from '../queries.js';
 import { providerHealthTimeline } from '../shared-panels.js';
 
 /** Providers taking traffic on at least one instance; `or vector(0)` so none reads 0, not "no data". */
@@ -13,30 +12,28 @@ function healthyProviders(): string {
 }
 
 export function systemHealth(): DashboardSpec {
-  const redisUp = series(ExternalMetrics.redisUp, [eq('job', REDIS_JOB)]);
+  const redisUp = redis(ExternalMetrics.redisUp);
   return {
-    uid: 'llm-edge-system-health',
-    title: 'LLM Edge Agent / System Health',
+    ...Dashboards.systemHealth,
     description: 'CPU, memory, event loop lag and connections of the gateway processes, and the health of providers and Redis.',
-    fileName: 'system-health.json',
     panels: [
       statPanel({
         title: 'Gateway instances up',
-        description: 'Gateway instances Prometheus scrapes successfully. LLMEdgeAgentDown fires when one is down for 1m.',
+        description: `Gateway instances Prometheus scrapes successfully. LLMEdgeAgentDown fires when one is down for ${forOf(alertConfig, 'LLMEdgeAgentDown')}.`,
         unit: 'short',
         queries: [{ expr: sumBy([], gateway(ExternalMetrics.up)), legend: 'up' }],
         thresholds: redBelow(1),
       }),
       statPanel({
         title: 'Healthy providers',
-        description: 'Providers taking traffic. AllProvidersDown fires when none is for 2m.',
+        description: `Providers taking traffic. AllProvidersDown fires when none is for ${forOf(alertConfig, 'AllProvidersDown')}.`,
         unit: 'short',
         queries: [{ expr: healthyProviders(), legend: 'healthy' }],
         thresholds: redBelow(1),
       }),
       statPanel({
         title: 'Redis instances up',
-        description: 'Redis instances the redis exporter reaches, over all it watches. RedisDown fires when one is down for 1m.',
+        description: `Redis instances the redis exporter reaches, over all it watches. RedisDown fires when one is down for ${forOf(alertConfig, 'RedisDown')}.`,
         unit: 'short',
         queries: [{ expr: `${sumBy([], redisUp)} / count(${redisUp})`, legend: 'up' }],
         thresholds: redBelow(1),
@@ -45,28 +42,28 @@ export function systemHealth(): DashboardSpec {
       }),
       statPanel({
         title: 'Open connections, busiest instance',
-        description: `Open client TCP connections of the busiest gateway instance. HighConnectionCount fires above ${AlertThresholds.activeConnections} on an instance for 5m.`,
+        description: `Open client TCP connections of the busiest gateway instance. HighConnectionCount fires above ${alertConfig.connections} on an instance for ${forOf(alertConfig, 'HighConnectionCount')}.`,
         unit: 'short',
         queries: [{ expr: maxBy([], gateway(Metrics.activeConnections)), legend: 'connections' }],
-        thresholds: redAbove(AlertThresholds.activeConnections),
+        thresholds: redAbove(alertConfig.connections),
       }),
       timeSeriesPanel({
         title: 'CPU usage',
-        description: `CPU seconds used per second, per instance (1 = one core). HighCPUUsage fires above ${AlertThresholds.cpuRatio * 100}% for 10m.`,
+        description: `CPU seconds used per second, per instance (1 = one core). HighCPUUsage fires above ${percent(alertConfig.cpuCores)} for ${forOf(alertConfig, 'HighCPUUsage')}.`,
         unit: 'percentunit',
         queries: [{ expr: rate(gateway(ExternalMetrics.processCpuSecondsTotal)), legend: '{{instance}}' }],
-        thresholds: redAbove(AlertThresholds.cpuRatio),
+        thresholds: redAbove(alertConfig.cpuCores),
         min: 0,
       }),
       timeSeriesPanel({
         title: 'Memory',
-        description: `Resident memory and used V8 heap, per instance. HighMemoryUsage fires above ${AlertThresholds.residentMemoryBytes / 1e9} GB resident for 10m.`,
+        description: `Resident memory and used V8 heap, per instance. HighMemoryUsage fires above ${bytes(alertConfig.memoryBytes)} resident for ${forOf(alertConfig, 'HighMemoryUsage')}.`,
         unit: 'bytes',
         queries: [
           { expr: gateway(ExternalMetrics.processResidentMemoryBytes), legend: 'resident {{instance}}' },
           { expr: gateway(ExternalMetrics.nodejsHeapSizeUsedBytes), legend: 'heap used {{instance}}' },
         ],
-        thresholds: redAbove(AlertThresholds.residentMemoryBytes),
+        thresholds: redAbove(alertConfig.memoryBytes),
         min: 0,
       }),
       timeSeriesPanel({
@@ -87,7 +84,7 @@ export function systemHealth(): DashboardSpec {
           { expr: gateway(Metrics.activeConnections), legend: 'connections {{instance}}' },
           { expr: gateway(Metrics.inFlightRequests), legend: 'in flight {{instance}}' },
         ],
-        thresholds: redAbove(AlertThresholds.activeConnections),
+        thresholds: redAbove(alertConfig.connections),
         min: 0,
       }),
       providerHealthTimeline(),
