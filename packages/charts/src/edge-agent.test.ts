@@ -19,7 +19,10 @@ describe('EdgeAgent', () => {
     expect(pod.metadata.annotations).toEqual({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9090', 'prometheus.io/path': '/metrics' });
     expect(c.livenessProbe.httpGet).toMatchObject({ path: '/health', port: 8080 });
     expect(c.readinessProbe.httpGet).toMatchObject({ path: '/ready', port: 8080 });
-    expect(pod.spec.terminationGracePeriodSeconds).toBe(30);
+    // preStop 5 s + drain delay 5 s + shutdown timeout 25 s + 10 s to close and flush
+    expect(pod.spec.terminationGracePeriodSeconds).toBe(45);
+    const longer = synth((c) => new EdgeAgent(c, 'Gateway', { config: { server: { drainDelayMs: 0, shutdownTimeoutMs: 60_000 } } }));
+    expect(one(longer, 'Deployment', 'llm-edge-agent').spec.template.spec.terminationGracePeriodSeconds).toBe(75);
     expect(env(c, 'LLM_EDGE_CONFIG').value).toBe('/etc/llm-edge/config.yaml');
     expect(c.volumeMounts).toEqual(expect.arrayContaining([{ mountPath: '/etc/llm-edge', name: 'config', readOnly: true }]));
     expect(parse(one(m, 'ConfigMap', 'llm-edge-agent-config').data['config.yaml'])).toEqual({ cache: { ttlSeconds: 3600 } });

@@ -17,6 +17,13 @@ import { assertRatio } from './jaeger-config.js';
 import { computeResources } from './resources.js';
 import { restrictedContainer, restrictedPod, selectByLabels } from './security.js';
 
+/** The preStop sleep: endpoints drop the pod before SIGTERM starts the drain. */
+export const PRE_STOP_SECONDS = 5;
+/** The gateway's own defaults for `server.drainDelayMs` and `server.shutdownTimeoutMs`. */
+export const GATEWAY_DRAIN_DEFAULTS = { drainDelayMs: 5_000, shutdownTimeoutMs: 25_000 } as const;
+/** Time left, after the gateway's drain, to close connections and flush logs before SIGKILL. */
+const CLOSE_MARGIN_SECONDS = 10;
+
 /** Where the config file is mounted; `LLM_EDGE_CONFIG` points at it. */
 export const GATEWAY_CONFIG_PATH = '/etc/llm-edge/config.yaml';
 
@@ -145,8 +152,9 @@ export class EdgeAgent extends Construct implements NetworkedComponent {
       select: false,
       // No replicas here: the autoscaler owns the count (a fixed value would fight it on every apply).
       strategy: kplus.DeploymentStrategy.rollingUpdate({ maxSurge: kplus.PercentOrAbsolute.absolute(1), maxUnavailable: kplus.PercentOrAbsolute.absolute(0) }),
-      // SIGTERM drains in-flight requests (streams included) before the process exits.
-      terminationGracePeriod: Duration.seconds(30),
+      // SIGTERM drains in-flight requests (streams included) before the process exits; the
+      // kubelet must not SIGKILL it mid-drain or mid-close.
+      terminationGracePeriod: Duration.seconds(terminationGraceSeconds(config)),
       securityContext: restrictedPod(ImageUsers.gateway),
       containers: [
         {
@@ -164,7 +172,7 @@ export class EdgeAgent extends Construct implements NetworkedComponent {
           liveness: kplus.Probe.fromHttpGet('/health', { port: Ports.gateway, periodSeconds: Duration.seconds(10), failureThreshold: 3 }),
           readiness: kplus.Probe.fromHttpGet('/ready', { port: Ports.gateway, periodSeconds: Duration.seconds(5), failureThreshold: 2 }),
           // Give endpoints time to drop the pod before SIGTERM starts the drain.
-          lifecycle: { preStop: kplus.Handler.fromCommand(['node', '-e', 'setTimeout(() => {}, 5000)']) },
+          lifecycle: { preStop: kplus.Handler.fromCommand(['node', '-e', `setTimeout(() => {}, ${PRE_STOP_SECONDS * 1000})`]) },
         },
       ],
     });
@@ -211,4 +219,15 @@ export class EdgeAgent extends Construct implements NetworkedComponent {
   public allowMetricsScrape(peer: kplus.INetworkPolicyPeer): void {
     allowTcp(this, peer, Ports.gatewayMetrics);
   }
+}
+
+/**
+ * The pod's grace period: the preStop sleep, then the gateway's drain delay and shutdown timeout
+ * (from the config prop, else the gateway's defaults), then a margin to close and flush.
+ */
+export function terminationGraceSeconds(config: Readonly<Record<string, unknown>>): number {
+  const server = (config.server ?? {}) as { drainDelayMs?: unknown; shutdownTimeoutMs?: unknown };
+  const ms = (v: unknown, fallback: number) => (typeof v === 'number' && v >= 0 ? v : fallback);
+  const drainMs = ms(server.drainDelayMs, GATEWAY_DRAIN_DEFAULTS.drainDelayMs) + ms(server.shutdownTimeoutMs, GATEWAY_DRAIN_DEFAULTS.shutdownTimeoutMs);
+  return PRE_STOP_SECONDS + Math.ceil(drainMs / 1000) + CLOSE_MARGIN_SECONDS;
 }

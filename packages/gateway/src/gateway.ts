@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Span } from '@llm-edge/semconv';
 import { ApiKeyRegistry, presentedKey } from './auth/api-keys.js';
 import type { GatewayConfig } from './config/schema.js';
-import { unauthorized } from './http/errors.js';
+import { GatewayError, unauthorized } from './http/errors.js';
 import { Exchange } from './http/exchange.js';
 import { createProviders } from './providers/registry.js';
 import type { ProviderAdapter } from './providers/types.js';
@@ -81,9 +81,18 @@ export class Gateway {
     return new Exchange(req, res, route, this.telemetry);
   }
 
-  /** @throws GatewayError 401 for a missing or unknown key */
+  /**
+   * @throws GatewayError 401 for a missing or unknown key; 415 for a body that is not JSON in
+   *   open mode
+   */
   authenticate(x: Exchange): Promise<void> {
     return x.step(Span.authentication, () => {
+      // Open, the gateway spends its provider keys for anyone: a web page the developer visits
+      // could do that with a cross-site "simple" POST (text/plain needs no CORS preflight), so
+      // only JSON bodies, which browsers send cross-site only after a preflight, are accepted.
+      if (this.keys.open && x.req.method === 'POST' && !isJsonType(x.req.headers['content-type'])) {
+        throw new GatewayError(415, 'invalid_request_error', 'Send the request body as JSON, with "Content-Type: application/json".', null, 'unsupported_media_type');
+      }
       const caller = this.keys.authenticate(presentedKey(x.req.headers));
       if (!caller) {
         this.metrics.get('authFailuresTotal').inc();
@@ -104,4 +113,9 @@ export class Gateway {
     if (this.redis) await closeRedisClient(this.redis);
     await this.telemetry.tracing.shutdown();
   }
+}
+
+/** `application/json` or a `+json` type, with or without parameters. */
+function isJsonType(contentType: string | undefined): boolean {
+  return contentType !== undefined && /^\s*application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i.test(contentType);
 }

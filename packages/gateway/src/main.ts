@@ -29,9 +29,11 @@ async function main(): Promise<void> {
   }
   gateway.log.info({ url: running.url, metrics: running.metricsUrl, providers: [...gateway.providers.keys()] }, 'llm-edge-agent listening');
 
+  // SIGTERM (Kubernetes, compose) gives balancers the drain delay; Ctrl-C stops at once.
   const shutdown = (signal: string) => {
-    gateway.log.info({ signal }, 'draining in-flight requests');
-    running.stop().then(
+    const drainDelayMs = signal === 'SIGTERM' ? config.server.drainDelayMs : 0;
+    gateway.log.info({ signal, drain_delay_ms: drainDelayMs }, 'draining in-flight requests');
+    running.stop({ drainDelayMs }).then(
       () => process.exit(0),
       () => process.exit(1),
     );

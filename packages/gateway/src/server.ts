@@ -17,15 +17,20 @@ export interface RunningGateway {
   readonly port: number;
   readonly metricsUrl: string;
   readonly metricsPort: number;
-  /** Drains in-flight requests (up to the shutdown timeout) and closes everything. */
-  stop(): Promise<void>;
+  /**
+   * Drains: `/ready` answers 503 at once; the listener stays open for `drainDelayMs` (default 0:
+   * tests and SIGINT stop at once, SIGTERM passes `server.drainDelayMs`), then in-flight requests
+   * finish (up to the shutdown timeout) and everything closes.
+   */
+  stop(options?: { drainDelayMs?: number }): Promise<void>;
 }
 
 export async function startGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<RunningGateway> {
   const gateway = new Gateway(config, options);
   const app = createApp(gateway);
-  const server = createServer({ keepAliveTimeout: 65_000 }, getRequestListener(app.fetch));
-  server.headersTimeout = 66_000;
+  const { headersTimeoutMs, requestTimeoutMs } = config.server;
+  // Keep-alive outlives common load balancers' idle timeouts (60 s), so they close first.
+  const server = createServer({ keepAliveTimeout: 65_000, headersTimeout: headersTimeoutMs, requestTimeout: requestTimeoutMs }, getRequestListener(app.fetch));
   const connections = gateway.metrics.get('activeConnections');
   server.on('connection', (socket) => {
     connections.inc();
@@ -52,7 +57,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const shownHost = host.includes(':') ? `[${host}]` : host;
 
   let stopping: Promise<void> | undefined;
-  const stop = () => (stopping ??= drain(gateway, server, metricsServer, config.server.shutdownTimeoutMs));
+  const stop = ({ drainDelayMs = 0 } = {}) => (stopping ??= drain(gateway, server, metricsServer, drainDelayMs, config.server.shutdownTimeoutMs));
   return {
     gateway,
     url: `http://${shownHost}:${apiPort}`,
@@ -73,8 +78,10 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
-async function drain(gateway: Gateway, server: Server, metricsServer: Server, timeoutMs: number): Promise<void> {
+async function drain(gateway: Gateway, server: Server, metricsServer: Server, delayMs: number, timeoutMs: number): Promise<void> {
   gateway.lifecycle = 'draining';
+  // Still serving, but not ready: balancers that probe /ready move traffic away first.
+  if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
   const inFlight = gateway.metrics.get('inFlightRequests');
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();

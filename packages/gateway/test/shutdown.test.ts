@@ -1,6 +1,8 @@
 /**
- * Graceful shutdown of the real process: on SIGTERM the gateway stops accepting, lets a stream
- * in flight finish to its last chunk, writes out its buffered log lines, then exits 0. A bad configuration stops the start with a
+ * Graceful shutdown of the real process: on SIGTERM the gateway answers `/ready` with 503 while
+ * it keeps its listener open for the drain delay (so balancers move traffic away), then stops
+ * accepting, lets a stream in flight finish to its last chunk, writes out its buffered log
+ * lines, and exits 0. A bad configuration stops the start with a
  * message naming the field, and no stack trace.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -18,9 +20,14 @@ beforeAll(async () => {
 afterAll(() => slow.close());
 
 describe('SIGTERM', () => {
-  it('finishes the stream in flight, refuses new connections, and exits 0', async () => {
+  it('answers /ready 503 during the drain delay, finishes the stream in flight, then refuses connections and exits 0', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const file = join(mkdtempSync(join(tmpdir(), 'llm-edge-drain-')), 'config.yaml');
+    writeFileSync(file, 'server:\n  drainDelayMs: 1500\n');
     const child = spawn(process.execPath, [main], {
-      env: { ...process.env, PORT: '0', METRICS_PORT: '0', OPENAI_API_KEY: 'sk-fake-openai', OPENAI_BASE_URL: `${slow.url}/v1`, LOG_LEVEL: 'info' },
+      env: { ...process.env, LLM_EDGE_CONFIG: file, PORT: '0', METRICS_PORT: '0', OPENAI_API_KEY: 'sk-fake-openai', OPENAI_BASE_URL: `${slow.url}/v1`, LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -47,7 +54,15 @@ describe('SIGTERM', () => {
         signalled = true;
         child.kill('SIGTERM');
         await expect.poll(() => output, { timeout: 5_000 }).toContain('draining in-flight requests');
-        await expect(fetch(`${url}/health`)).rejects.toThrow(); // no new connections while draining
+        // Still listening through the drain delay: not ready, but alive.
+        const ready = await fetch(`${url}/ready`);
+        expect(ready.status).toBe(503);
+        expect((await ready.json()).status).toBe('draining');
+        expect((await fetch(`${url}/health`)).status).toBe(200);
+        // After the delay, no new connections.
+        await expect
+          .poll(() => fetch(`${url}/health`, { headers: { connection: 'close' } }).then(() => 'accepted', () => 'refused'), { timeout: 10_000, interval: 100 })
+          .toBe('refused');
       }
     }
     expect(text).toBe(expectedReply(prompt));

@@ -1,8 +1,13 @@
 /**
  * Request coalescing: concurrent identical cache misses share one upstream call. The first
  * request starts a flight and leads it; the others join it. A stream fans out: every joiner gets
- * the chunks so far, then the rest as they arrive. A joiner that leaves stops only its own
- * iteration; the leader's upstream call and the other joiners go on.
+ * the chunks so far, then the rest as they arrive. A JSON flight pushes no chunks: a streaming
+ * joiner waits for its answer like a JSON one and replays it (each joiner gets its own shape).
+ *
+ * The flight belongs to everyone on it, not to its leader: the leader and each joiner `leave()`
+ * when their caller goes, and only when the last one left is the flight abandoned (its `signal`
+ * aborts the upstream call, and it leaves the map so a new request starts afresh). No joiner
+ * fails because the leading caller left.
  */
 import type { CachedAnswer } from './entry.js';
 
@@ -24,9 +29,9 @@ export class Flights {
    * It leaves the map when it ends.
    * @throws Error when a flight for `key` is already in progress (join it with get() instead)
    */
-  start(key: string): Flight {
+  start(key: string, { streaming = true }: { streaming?: boolean } = {}): Flight {
     if (this.flights.has(key)) throw new Error(`Flights.start: a flight for ${key} is already in progress`);
-    const flight = new Flight(() => {
+    const flight = new Flight(streaming, () => {
       if (this.flights.get(key) === flight) this.flights.delete(key);
     });
     this.flights.set(key, flight);
@@ -45,11 +50,20 @@ export class Flight {
   private wakers: Array<() => void> = [];
   private state: State = { kind: 'open' };
   private joined = 0;
+  /** Callers still on the flight, the leader included. */
+  private aboard = 1;
+  private abandonment: AbortController | undefined;
   private resolve!: (a: CachedAnswer) => void;
   private reject!: (e: unknown) => void;
 
-  /** @internal created by Flights.start */
-  constructor(private readonly onEnd: () => void) {
+  /**
+   * @internal created by Flights.start
+   * @param streaming whether the leader pushes stream events (else only the final answer comes)
+   */
+  constructor(
+    readonly streaming: boolean,
+    private readonly onEnd: () => void,
+  ) {
     this.result = new Promise<CachedAnswer>((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
@@ -61,6 +75,22 @@ export class Flight {
   /** How many requests joined (subscribe() or wait()): the coalesced requests. */
   get waiters(): number {
     return this.joined;
+  }
+
+  /** Aborts when every caller on the flight left: the upstream call serves nobody any more. */
+  get signal(): AbortSignal {
+    return (this.abandonment ??= new AbortController()).signal;
+  }
+
+  /**
+   * One caller on the flight (the leader or a joiner) went away. When it was the last one the
+   * flight is abandoned: `signal` aborts and the flight leaves the map (nobody new joins a call
+   * being cancelled). Callers who stay to the end need not call it.
+   */
+  leave(): void {
+    if (this.state.kind !== 'open' || --this.aboard > 0) return;
+    this.onEnd();
+    (this.abandonment ??= new AbortController()).abort(new Error('every caller on the flight left'));
   }
 
   /** True once complete() or fail() was called. */
@@ -92,6 +122,7 @@ export class Flight {
   /** Joins as a JSON waiter: the final answer (counts as one waiter). */
   wait(): Promise<CachedAnswer> {
     this.joined++;
+    this.aboard++;
     return this.result;
   }
 
@@ -104,6 +135,7 @@ export class Flight {
    */
   subscribe(): AsyncIterableIterator<string> {
     this.joined++;
+    this.aboard++;
     return this.replay();
   }
 

@@ -1,41 +1,78 @@
 /**
- * Cache keys: `v1:` + SHA-256 of the canonical JSON of the tenant, the endpoint and an explicit
+ * Cache keys: `v2:` + SHA-256 of the canonical JSON of the tenant, the endpoint and an explicit
  * include-list of request fields. Canonical means object keys sorted at every depth, so two
- * requests that differ only in key order or whitespace share a key; fields outside the list
- * (`stream`, `stream_options`, `user`, unknown extensions) never split an entry. Bump the version
- * when the list or the encoding changes, so old entries are never read.
+ * requests that differ only in key order or whitespace share a key. Fields the gateway knows do
+ * not change the answer (`stream`, `user`, ...) never split an entry; a field it does not know
+ * at all makes the request uncacheable (no key) rather than being ignored by the key, since it
+ * might change the answer. Bump the version when a list or the encoding changes, so old entries
+ * are never read (v2: the include-list gained the fields v1 missed, which v1 entries ignored).
  */
 import { sha256Hex } from '../http/sha256.js';
 
 export type CacheEndpoint = 'chat' | 'embeddings';
 
-export const KEY_VERSION = 'v1';
+export const KEY_VERSION = 'v2';
 
 /** The request fields that decide the answer, per endpoint. */
 export const KEY_FIELDS: Readonly<Record<CacheEndpoint, readonly string[]>> = {
   chat: [
-    'model', 'messages', 'tools', 'tool_choice', 'parallel_tool_calls', 'response_format',
-    'temperature', 'top_p', 'n', 'max_tokens', 'max_completion_tokens', 'stop', 'seed',
+    'model', 'messages', 'tools', 'tool_choice', 'parallel_tool_calls', 'functions', 'function_call',
+    'response_format', 'temperature', 'top_p', 'n', 'max_tokens', 'max_completion_tokens', 'stop', 'seed',
     'presence_penalty', 'frequency_penalty', 'logit_bias', 'logprobs', 'top_logprobs',
+    'reasoning_effort', 'modalities', 'audio', 'verbosity', 'web_search_options', 'prediction',
   ],
   embeddings: ['model', 'input', 'encoding_format', 'dimensions'],
 };
 
+/** Fields the gateway knows and that do not change the answer: left out of the key. */
+export const IGNORED_FIELDS: Readonly<Record<CacheEndpoint, readonly string[]>> = {
+  chat: ['stream', 'stream_options', 'user', 'store', 'metadata', 'service_tier', 'safety_identifier', 'prompt_cache_key', 'prompt_cache_retention'],
+  embeddings: ['user'],
+};
+
+const KNOWN: Readonly<Record<CacheEndpoint, ReadonlySet<string>>> = {
+  chat: new Set([...KEY_FIELDS.chat, ...IGNORED_FIELDS.chat]),
+  embeddings: new Set([...KEY_FIELDS.embeddings, ...IGNORED_FIELDS.embeddings]),
+};
+
 /**
  * @param tenant the caller's key id: two tenants never share an entry
+ * @param raw the body as received, for the digits of a `seed` beyond 2^53 (JSON.parse rounds them)
+ * @returns the key, or undefined when the request cannot be keyed exactly (an unknown field, a
+ *   seed whose digits cannot be told apart): such a request bypasses the cache
  * @example
  * cacheKey('team-a', 'chat', { model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] })
- * // 'v1:3f2a…' (64 hex digits)
+ * // 'v2:3f2a…' (64 hex digits)
  */
-export function cacheKey(tenant: string, endpoint: CacheEndpoint, body: Record<string, unknown>): string {
+export function cacheKey(tenant: string, endpoint: CacheEndpoint, body: Record<string, unknown>, raw?: Buffer | string): string | undefined {
+  const known = KNOWN[endpoint];
+  for (const name in body) if (!known.has(name)) return undefined;
   const fields: Record<string, unknown> = {};
   for (const name of KEY_FIELDS[endpoint]) {
     const value = body[name];
     // An explicit null asks for the default, as an absent field does (SDKs send both).
     if (value !== undefined && value !== null) fields[name] = value;
   }
+  if (typeof fields.seed === 'number' && !Number.isSafeInteger(fields.seed)) {
+    const digits = raw === undefined ? undefined : seedDigits(raw, fields.seed);
+    if (digits === undefined) return undefined;
+    fields.seed = { digits };
+  }
   const text = canonicalJson({ endpoint, fields, tenant });
   return `${KEY_VERSION}:${sha256Hex(text)}`;
+}
+
+/**
+ * The digits of a `seed` as the caller wrote them. Two seeds beyond 2^53 can parse to the same
+ * number while the provider, which reads the digits, answers each differently. Found by a scan
+ * of the raw body: when the scan finds no single `"seed": <digits>` that parses to `seed`, the
+ * caller gets no cached answer rather than a wrong one.
+ */
+function seedDigits(raw: Buffer | string, seed: number): string | undefined {
+  const text = typeof raw === 'string' ? raw : raw.toString('utf8');
+  const found = [...text.matchAll(/"seed"\s*:\s*(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/g)];
+  if (found.length !== 1 || Number(found[0]![1]) !== seed) return undefined;
+  return found[0]![1];
 }
 
 /**

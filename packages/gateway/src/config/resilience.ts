@@ -72,6 +72,13 @@ export const LimitsStoreSchema = z
 
 export const ResilienceSchema = z
   .object({
+    /**
+     * The whole request's deadline across attempts, retries and fallbacks, until the answer starts
+     * (a JSON answer complete, a stream's first event); callers may ask for less with
+     * `x-llm-edge-timeout`. Ten minutes: the OpenAI SDKs' own timeout, past which the caller
+     * has given up anyway.
+     */
+    requestTimeoutMs: positiveInt.default(600_000),
     retry: RetrySchema.default(RetrySchema.parse({})),
     budget: RetryBudgetSchema.default(RetryBudgetSchema.parse({})),
     breaker: BreakerSchema.default(BreakerSchema.parse({})),

@@ -9,6 +9,18 @@ import { ResilienceSchema } from './resilience.js';
 
 const port = z.number().int().min(0).max(65535);
 const positiveInt = z.number().int().positive();
+const nonNegativeInt = z.number().int().nonnegative();
+
+const SERVER_DEFAULTS = {
+  host: '127.0.0.1',
+  port: 8080,
+  metricsPort: 9090,
+  bodyLimitBytes: 10 * 1024 * 1024,
+  drainDelayMs: 5_000,
+  shutdownTimeoutMs: 25_000,
+  headersTimeoutMs: 15_000,
+  requestTimeoutMs: 60_000,
+};
 const url = z.url({ protocol: /^https?$/ });
 
 export const ProviderType = z.enum(['openai', 'anthropic', 'openai-compatible']);
@@ -144,17 +156,21 @@ export const ConfigSchema = z
         metricsPort: port.default(9090),
         /** Largest accepted request body; larger ones get 413 before they are read whole. */
         bodyLimitBytes: positiveInt.default(10 * 1024 * 1024),
-        /** How long SIGTERM waits for in-flight requests before exiting. */
+        /**
+         * After SIGTERM, how long the gateway keeps its listener open (serving, with `/ready` at
+         * 503) so load balancers see it is draining before connections are refused. Give it your
+         * balancer's health-check interval times its unhealthy threshold.
+         */
+        drainDelayMs: nonNegativeInt.default(5_000),
+        /** After the drain delay, how long SIGTERM waits for in-flight requests before exiting. */
         shutdownTimeoutMs: positiveInt.default(25_000),
+        /** A caller's request headers must arrive within this (slowloris). */
+        headersTimeoutMs: positiveInt.default(15_000),
+        /** The whole request, body included, must arrive within this (Node answers 408). */
+        requestTimeoutMs: positiveInt.default(60_000),
       })
       .strict()
-      .default({
-        host: '127.0.0.1',
-        port: 8080,
-        metricsPort: 9090,
-        bodyLimitBytes: 10 * 1024 * 1024,
-        shutdownTimeoutMs: 25_000,
-      }),
+      .default(SERVER_DEFAULTS),
     providers: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'expected a lower-case name'), ProviderSchema).default({}),
     routes: z.array(RouteSchema).default([]),
     auth: z

@@ -10,9 +10,9 @@ import type { CachedAnswer, CacheEndpoint, LookupHooks } from '../cache/index.js
 import { cacheKey, completionToEvents, streamToCompletion } from '../cache/index.js';
 import type { Flight } from '../cache/flights.js';
 import type { Gateway } from '../gateway.js';
-import { badRequest, toGatewayError } from '../http/errors.js';
+import { badRequest, GatewayError } from '../http/errors.js';
 import type { Exchange } from '../http/exchange.js';
-import { sendError, sendJson, sseErrorFrame, startSse, writeFrame } from '../http/respond.js';
+import { sendJson, sseErrorFrame, startSse, writeFrame } from '../http/respond.js';
 import { sseData, SSE_DONE } from '../providers/sse.js';
 import type { Route } from '../routing/router.js';
 import { recordSavings } from '../telemetry/usage.js';
@@ -38,13 +38,17 @@ export interface AnswerShape {
  * flight, else by `upstream`, which writes the answer to the caller and returns it complete (or
  * undefined when it did not finish). A complete answer goes to the joined requests and, unless
  * `no-store`, into the cache.
+ *
+ * `upstream` gets the signal its provider call must follow: the caller's own, or with a flight
+ * the flight's, which aborts only once every caller on it left (a leader who leaves does not
+ * take the joiners' answer with it).
  */
 export async function answerThroughCache(
   gw: Gateway,
   x: Exchange,
   plan: CachePlan | undefined,
   shape: AnswerShape,
-  upstream: (flight: Flight | undefined) => Promise<CachedAnswer | undefined>,
+  upstream: (flight: Flight | undefined, signal: AbortSignal) => Promise<CachedAnswer | undefined>,
 ): Promise<void> {
   if (plan?.read) {
     const found = await lookup(gw, x, plan);
@@ -54,21 +58,29 @@ export async function answerThroughCache(
     x.cache = CacheStatus.miss;
   }
   // Only a request that may read leads a flight others can join.
-  const flight = plan?.read ? gw.flights.start(plan.key) : undefined;
+  const flight = plan?.read ? gw.flights.start(plan.key, { streaming: shape.stream }) : undefined;
+  if (flight) leaveWhenGone(x, flight);
   let answer: CachedAnswer | undefined;
   try {
-    answer = await upstream(flight);
+    answer = await upstream(flight, flight ? flight.signal : x.signal);
   } catch (err) {
     flight?.fail(err);
     throw err;
   }
-  if (!answer) return flight?.fail(new Error('the upstream stream did not finish'));
+  if (!answer) return flight?.fail(new GatewayError(502, 'upstream_error', 'The upstream stream did not finish.', null, 'stream_broken'));
   flight?.complete(answer);
   if (plan?.write) gw.cache.store(plan.key, answer, plan.ttlSeconds);
 }
 
+/** Takes the caller off the flight when it disconnects. */
+function leaveWhenGone(x: Exchange, flight: Flight): void {
+  const signal = x.signal;
+  if (signal.aborted) flight.leave();
+  else signal.addEventListener('abort', () => flight.leave(), { once: true });
+}
+
 /** The request's cache plan, or undefined when the cache is off for it (status `bypass`). */
-export function planCache(gw: Gateway, x: Exchange, route: Route, endpoint: CacheEndpoint, body: Record<string, unknown>): CachePlan | undefined {
+export function planCache(gw: Gateway, x: Exchange, route: Route, endpoint: CacheEndpoint, body: Record<string, unknown>, raw: Buffer): CachePlan | undefined {
   const { cache } = gw.config;
   const enabled = route.cache.enabled ?? (cache.enabled && cache.endpoints.includes(endpoint));
   if (!enabled) return undefined;
@@ -76,7 +88,10 @@ export function planCache(gw: Gateway, x: Exchange, route: Route, endpoint: Cach
   const read = !/\bno-cache\b/.test(control);
   const write = !/\bno-store\b/.test(control);
   if (!read && !write) return undefined;
-  return { key: cacheKey(x.caller!.keyId, endpoint, body), read, write, ttlSeconds: ttlFrom(x) ?? route.cache.ttlSeconds ?? cache.ttlSeconds };
+  const ttlSeconds = ttlFrom(x) ?? route.cache.ttlSeconds ?? cache.ttlSeconds;
+  // A request the key cannot describe exactly (a field the gateway does not know) is not cached.
+  const key = cacheKey(x.caller!.keyId, endpoint, body, raw);
+  return key === undefined ? undefined : { key, read, write, ttlSeconds };
 }
 
 function ttlFrom(x: Exchange): number | undefined {
@@ -125,7 +140,11 @@ async function serveHit(gw: Gateway, x: Exchange, found: { answer: CachedAnswer;
   });
 }
 
-/** Joins an identical request in flight: its answer, streamed as it arrives or as JSON at the end. */
+/**
+ * Joins an identical request in flight. A streaming caller on a streaming flight follows its
+ * events live; any other caller gets the flight's final answer in its own shape (JSON, or SSE
+ * replayed from it).
+ */
 async function serveFlight(gw: Gateway, x: Exchange, flight: Flight, { stream, includeUsage }: AnswerShape): Promise<void> {
   gw.metrics.get('coalescedRequestsTotal').inc();
   x.span.setAttribute(Attr.coalesced, true);
@@ -135,23 +154,32 @@ async function serveFlight(gw: Gateway, x: Exchange, flight: Flight, { stream, i
   const waited = () => {
     x.upstreamMs += performance.now() - joined;
   };
-  if (!stream) {
-    try {
-      const answer = await flight.wait().finally(waited);
-      x.provider = answer.provider;
-      x.usage = answer.usage;
-      sendJson(x.res, 200, bodyOf(answer), x.headers());
-    } catch (err) {
-      sendError(x.res, toGatewayError(err), x.headers());
-    }
+  if (stream && flight.streaming) {
+    const events = flight.subscribe();
+    leaveWhenGone(x, flight);
+    // The leader names the provider before its first event: read it when that event is here.
+    await replayStream(x, events, includeUsage, {}, () => (x.provider = flight.provider)).finally(waited);
     return;
   }
-  x.provider = flight.provider;
-  await replayStream(x, flight.subscribe(), includeUsage, {}).finally(waited);
+  const answer = flight.wait();
+  leaveWhenGone(x, flight);
+  let found: CachedAnswer;
+  try {
+    found = await answer.finally(waited);
+  } catch (err) {
+    return x.fail(err);
+  }
+  x.provider = found.provider;
+  x.usage = found.usage;
+  if (stream) await replayStream(x, eventsOf(found), includeUsage, {});
+  else sendJson(x.res, 200, bodyOf(found), x.headers());
 }
 
-/** Writes chunk payloads as SSE; a source that fails mid-way ends with an SSE error event. */
-async function replayStream(x: Exchange, events: readonly string[] | AsyncIterable<string>, includeUsage: boolean, headers: Record<string, number>): Promise<void> {
+/**
+ * Writes chunk payloads as SSE; a source that fails mid-way ends with an SSE error event.
+ * @param onStart runs just before the first byte (headers) goes out
+ */
+async function replayStream(x: Exchange, events: readonly string[] | AsyncIterable<string>, includeUsage: boolean, headers: Record<string, number>, onStart?: () => void): Promise<void> {
   const res = x.res;
   if (isStored(events)) {
     // A cached stream is all here: one write, as a JSON hit is.
@@ -164,21 +192,23 @@ async function replayStream(x: Exchange, events: readonly string[] | AsyncIterab
     return;
   }
   let started = false;
+  const start = () => {
+    onStart?.();
+    startSse(res, x.headers(headers));
+    x.firstByteAt = performance.now();
+    started = true;
+  };
   try {
     for await (const payload of events) {
-      if (!started) {
-        startSse(res, x.headers(headers));
-        x.firstByteAt = performance.now();
-        started = true;
-      }
       if (res.destroyed) return; // this caller left; the others go on
+      if (!started) start();
       if (!includeUsage && isUsageOnly(payload)) continue;
       await writeFrame(res, sseData(payload));
     }
-    if (!started) startSse(res, x.headers(headers));
+    if (!started) start();
     res.end(SSE_DONE);
   } catch (err) {
-    if (!started) return sendError(res, toGatewayError(err), x.headers());
+    if (!started) return x.fail(err);
     if (!res.destroyed) res.end(sseErrorFrame('The upstream stream this request joined failed.', 'upstream_error', 'stream_broken'));
   }
 }

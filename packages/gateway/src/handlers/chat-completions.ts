@@ -3,6 +3,7 @@
  * cache or from an identical request in flight, else call the provider targets through the
  * resilience layer; answer as JSON or SSE, count tokens and dollars, and store what completed.
  */
+import type { Attributes } from '@opentelemetry/api';
 import { Span } from '@llm-edge/semconv';
 import type { ChatCompletion, ChatRequest, Usage } from '../api/types.js';
 import { validateChatRequest } from '../api/validate.js';
@@ -10,13 +11,12 @@ import type { CachedAnswer } from '../cache/index.js';
 import type { Flight } from '../cache/flights.js';
 import type { Gateway } from '../gateway.js';
 import { parseJsonObject, readBody } from '../http/body.js';
-import { toGatewayError } from '../http/errors.js';
-import type { Exchange } from '../http/exchange.js';
-import { sendError, sendJson } from '../http/respond.js';
+import { failSpan, type Exchange } from '../http/exchange.js';
+import { sendJson } from '../http/respond.js';
 import type { CallOptions, JsonAnswer } from '../providers/types.js';
 import type { Route, Target } from '../routing/router.js';
 import { estimatePromptTokens, estimateRequestTokens, estimateTextTokens } from '../telemetry/tokens.js';
-import { chatRequestAttributes, completionAttributes, streamedAttributes } from '../telemetry/genai.js';
+import { chatRequestAttributes, completionAttributes, streamedAttributes, usageAttributes } from '../telemetry/genai.js';
 import { recordUsage } from '../telemetry/usage.js';
 import { answerThroughCache, planCache } from './cached.js';
 import { routeAndAdmit } from './route.js';
@@ -32,19 +32,19 @@ export async function chatCompletions(gw: Gateway, x: Exchange): Promise<void> {
     x.annotate(() => chatRequestAttributes(request));
     const route = await routeAndAdmit(gw, x, request.model, estimateRequestTokens(request));
     const shape = { stream: request.stream === true, includeUsage: request.stream_options?.include_usage === true };
-    await answerThroughCache(gw, x, planCache(gw, x, route, 'chat', body), shape, (flight) =>
-      shape.stream ? streamUpstream(gw, x, route, request, shape.includeUsage, flight) : jsonUpstream(gw, x, route, request, raw),
+    await answerThroughCache(gw, x, planCache(gw, x, route, 'chat', body, raw), shape, (flight, signal) =>
+      shape.stream ? streamUpstream(gw, x, route, request, shape.includeUsage, flight, signal) : jsonUpstream(gw, x, route, request, raw, signal),
     );
   } catch (err) {
-    sendError(x.res, toGatewayError(err), x.headers());
+    x.fail(err);
   }
 }
 
-async function jsonUpstream(gw: Gateway, x: Exchange, route: Route, request: ChatRequest, raw: Buffer): Promise<CachedAnswer> {
+async function jsonUpstream(gw: Gateway, x: Exchange, route: Route, request: ChatRequest, raw: Buffer, signal: AbortSignal): Promise<CachedAnswer> {
   const { value, target } = await gw.resilience.run(
     route,
-    (t, a) => recordAttempt(gw, x, t, a, (o) => callJson(t, request, withRawBody(o, raw, request.model, t))),
-    attemptContext(x),
+    (t, a) => recordAttempt(gw, x, t, a, (o) => callJson(t, request, withRawBody(o, raw, request.model, t)), { describe: answerAttributes }),
+    attemptContext(gw, x, signal),
   );
   x.provider = target.provider.name;
   return x.step(Span.responseProcessing, () => {
@@ -55,34 +55,42 @@ async function jsonUpstream(gw: Gateway, x: Exchange, route: Route, request: Cha
   });
 }
 
+/** A JSON answer as its attempt's span describes it. */
+function answerAttributes(answer: JsonAnswer<ChatCompletion>): Attributes {
+  return { ...completionAttributes(answer.value), ...usageAttributes(answer.usage) };
+}
+
 /**
- * Streams from upstream to the caller and to any joined requests. When the leading caller
- * leaves while others wait, the upstream stream goes on for them; alone, it is cancelled.
- * Returns the finished stream, or undefined when it did not finish (never stored).
+ * Streams from upstream to the caller and to any joined requests. The upstream stream follows
+ * `signal`: with joiners it goes on for them after the leading caller left; alone, it is
+ * cancelled. Returns the finished stream, or undefined when it did not finish (never stored).
  */
-async function streamUpstream(gw: Gateway, x: Exchange, route: Route, request: ChatRequest, includeUsage: boolean, flight: Flight | undefined): Promise<CachedAnswer | undefined> {
-  const upstream = new AbortController();
-  const onLeave = () => {
-    if (!flight || flight.waiters === 0) upstream.abort(x.signal.reason);
-  };
-  x.signal.addEventListener('abort', onLeave, { once: true });
+async function streamUpstream(gw: Gateway, x: Exchange, route: Route, request: ChatRequest, includeUsage: boolean, flight: Flight | undefined, signal: AbortSignal): Promise<CachedAnswer | undefined> {
+  const { value, target } = await gw.resilience.run(
+    route,
+    (t, a) => recordAttempt(gw, x, t, a, (o) => openStream(t, request, o), { handOver: (opened, span) => ({ ...opened, span }) }),
+    attemptContext(gw, x, signal),
+  );
+  x.provider = target.provider.name;
+  if (flight) flight.provider = x.provider;
+  const attemptSpan = value.span;
+  let events: string[] | undefined;
   try {
-    const { value, target } = await gw.resilience.run(route, (t, a) => recordAttempt(gw, x, t, a, (o) => openStream(t, request, o)), attemptContext(x, upstream.signal));
-    x.provider = target.provider.name;
-    if (flight) flight.provider = x.provider;
-    const events = await pipeStream(x, value, includeUsage, {
-      onEvent: flight ? (payload) => flight.push(payload) : undefined,
-      keepReading: () => flight !== undefined && flight.waiters > 0,
-    });
-    if (!events) return undefined;
-    return await x.step(Span.responseProcessing, () => {
-      account(gw, x, request, target, x.usage, () => streamedText(events));
-      x.annotate(() => streamedAttributes(events));
-      return { kind: 'stream' as const, events, model: target.model, provider: target.provider.name, createdAt: Date.now(), usage: x.usage };
-    });
+    events = await pipeStream(x, value, includeUsage, { onEvent: flight ? (payload) => flight.push(payload) : undefined, signal });
+  } catch (err) {
+    if (attemptSpan) failSpan(attemptSpan, err);
+    throw err;
   } finally {
-    x.signal.removeEventListener('abort', onLeave);
+    if (attemptSpan && events) attemptSpan.setAttributes({ ...streamedAttributes(events), ...usageAttributes(x.usage) });
+    attemptSpan?.end();
   }
+  if (!events) return undefined;
+  const finished = events;
+  return x.step(Span.responseProcessing, () => {
+    account(gw, x, request, target, x.usage, () => streamedText(finished));
+    x.annotate(() => streamedAttributes(finished));
+    return { kind: 'stream' as const, events: finished, model: target.model, provider: target.provider.name, createdAt: Date.now(), usage: x.usage };
+  });
 }
 
 async function callJson(target: Target, request: ChatRequest, options: CallOptions): Promise<JsonAnswer<ChatCompletion>> {

@@ -8,10 +8,10 @@ import { validateEmbeddingsRequest } from '../api/validate.js';
 import type { CachedAnswer } from '../cache/index.js';
 import type { Gateway } from '../gateway.js';
 import { parseJsonObject, readBody } from '../http/body.js';
-import { toGatewayError } from '../http/errors.js';
 import type { Exchange } from '../http/exchange.js';
-import { sendError, sendJson } from '../http/respond.js';
+import { sendJson } from '../http/respond.js';
 import type { Route } from '../routing/router.js';
+import { usageAttributes } from '../telemetry/genai.js';
 import { estimateEmbeddingTokens } from '../telemetry/tokens.js';
 import { recordUsage } from '../telemetry/usage.js';
 import { answerThroughCache, planCache } from './cached.js';
@@ -26,17 +26,22 @@ export async function embeddings(gw: Gateway, x: Exchange): Promise<void> {
     const request = validateEmbeddingsRequest(body);
     x.annotate(() => ({ [Attr.genAiOperationName]: 'embeddings' }));
     const route = await routeAndAdmit(gw, x, request.model, estimateEmbeddingTokens(request));
-    await answerThroughCache(gw, x, planCache(gw, x, route, 'embeddings', body), { stream: false, includeUsage: false }, () => upstream(gw, x, route, request, raw));
+    await answerThroughCache(gw, x, planCache(gw, x, route, 'embeddings', body, raw), { stream: false, includeUsage: false }, (_flight, signal) =>
+      upstream(gw, x, route, request, raw, signal),
+    );
   } catch (err) {
-    sendError(x.res, toGatewayError(err), x.headers());
+    x.fail(err);
   }
 }
 
-async function upstream(gw: Gateway, x: Exchange, route: Route, request: EmbeddingsRequest, raw: Buffer): Promise<CachedAnswer> {
+async function upstream(gw: Gateway, x: Exchange, route: Route, request: EmbeddingsRequest, raw: Buffer, signal: AbortSignal): Promise<CachedAnswer> {
   const { value, target } = await gw.resilience.run(
     route,
-    (t, a) => recordAttempt(gw, x, t, a, (o) => t.provider.embeddings({ ...request, model: t.model }, withRawBody(o, raw, request.model, t))),
-    attemptContext(x),
+    (t, a) =>
+      recordAttempt(gw, x, t, a, (o) => t.provider.embeddings({ ...request, model: t.model }, withRawBody(o, raw, request.model, t)), {
+        describe: (answer) => usageAttributes(answer.usage),
+      }),
+    attemptContext(gw, x, signal),
   );
   x.provider = target.provider.name;
   return x.step(Span.responseProcessing, () => {

@@ -1,8 +1,7 @@
 /** `GET /v1/models`: the models this gateway routes, in OpenAI's list shape. */
 import type { Gateway } from '../gateway.js';
-import { toGatewayError } from '../http/errors.js';
 import type { Exchange } from '../http/exchange.js';
-import { sendError, sendJson } from '../http/respond.js';
+import { sendJson } from '../http/respond.js';
 
 export async function models(gw: Gateway, x: Exchange): Promise<void> {
   try {
@@ -10,6 +9,6 @@ export async function models(gw: Gateway, x: Exchange): Promise<void> {
     const data = gw.router.listModels().map((m) => ({ id: m.id, object: 'model', created: 0, owned_by: m.owned_by }));
     sendJson(x.res, 200, JSON.stringify({ object: 'list', data }), x.headers());
   } catch (err) {
-    sendError(x.res, toGatewayError(err), x.headers());
+    x.fail(err);
   }
 }

@@ -4,8 +4,10 @@
  * its events to the caller as SSE frames with backpressure. After the first byte a failure ends
  * the stream with an SSE error event; it never fails over.
  */
+import type { Span as OtelSpan } from '@opentelemetry/api';
 import { ProviderErrorReason } from '@llm-edge/semconv';
 import type { ChatRequest } from '../api/types.js';
+import { GatewayError } from '../http/errors.js';
 import type { Exchange } from '../http/exchange.js';
 import { sseErrorFrame, startSse, writeFrame } from '../http/respond.js';
 import { sseData, SSE_DONE } from '../providers/sse.js';
@@ -17,6 +19,8 @@ import type { Target } from '../routing/router.js';
 export interface OpenedStream {
   readonly answer: StreamAnswer;
   readonly first: StreamEvent[] | undefined;
+  /** The attempt's `provider_request` span, ended when the stream ends (recorded requests only). */
+  readonly span?: OtelSpan;
 }
 
 export async function openStream(target: Target, request: ChatRequest, options: CallOptions): Promise<OpenedStream> {
@@ -39,12 +43,15 @@ export async function openStream(target: Target, request: ChatRequest, options: 
 export interface PipeOptions {
   /** Sees every event payload as it arrives (the flight that joined requests follow). */
   readonly onEvent?: ((payload: string) => void) | undefined;
-  /** Asked when the caller left: true keeps reading upstream for others instead of cancelling. */
-  readonly keepReading?: () => boolean;
+  /**
+   * Aborts when nobody waits for the stream any more (the caller, or every caller on its
+   * flight, left): reading stops, and the failure that follows is not the provider's.
+   */
+  readonly signal: AbortSignal;
 }
 
-export async function pipeStream(x: Exchange, opened: OpenedStream, includeUsage: boolean, options: PipeOptions = {}): Promise<string[] | undefined> {
-  const { onEvent, keepReading = () => false } = options;
+export async function pipeStream(x: Exchange, opened: OpenedStream, includeUsage: boolean, options: PipeOptions): Promise<string[] | undefined> {
+  const { onEvent, signal } = options;
   const { answer } = opened;
   const res = x.res;
   const events: string[] = [];
@@ -64,7 +71,7 @@ export async function pipeStream(x: Exchange, opened: OpenedStream, includeUsage
   try {
     if (opened.first) await forward(opened.first);
     for (;;) {
-      if (x.signal.aborted && !keepReading()) {
+      if (signal.aborted) {
         answer.cancel();
         return undefined;
       }
@@ -76,6 +83,8 @@ export async function pipeStream(x: Exchange, opened: OpenedStream, includeUsage
     return events;
   } catch (err) {
     answer.cancel();
+    // Reading was cut because nobody waits any more: no fault of the provider's, nobody to tell.
+    if (signal.aborted) return undefined;
     const reason = err instanceof UpstreamError ? err.reason : ProviderErrorReason.streamBroken;
     const message = err instanceof UpstreamError ? err.message : 'the stream failed';
     x.metrics.get('providerErrorsTotal').labels(x.provider, reason).inc();
@@ -89,5 +98,10 @@ export class StreamBroken extends Error {
   override readonly name = 'StreamBroken';
   constructor(override readonly cause: unknown) {
     super('stream broke after the first byte');
+  }
+
+  /** What a joined JSON caller sees when the stream it waited for broke. */
+  toGatewayError(): GatewayError {
+    return new GatewayError(502, 'upstream_error', 'The provider stream broke before it finished.', null, 'stream_broken');
   }
 }

@@ -45,6 +45,13 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
+/**
+ * Deepest nesting of arrays and objects a body may have. Real requests (messages, content parts,
+ * tool schemas) stay far below it; without a bound, every recursive step after parsing (the
+ * cache key, re-encoding for a provider) could overflow the stack on a caller's 10,000 brackets.
+ */
+export const MAX_JSON_DEPTH = 100;
+
 /** Parses a JSON object body, with errors a caller can act on. */
 export function parseJsonObject(body: Buffer): Record<string, unknown> {
   if (body.length === 0) throw badRequest('The request body is empty; expected a JSON object.', null, 'empty_body');
@@ -57,5 +64,22 @@ export function parseJsonObject(body: Buffer): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw badRequest('The request body must be a JSON object.', null, 'invalid_json');
   }
+  if (nestedDeeperThan(value, MAX_JSON_DEPTH)) {
+    throw badRequest(`The request body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels.`, null, 'json_too_deep');
+  }
   return value as Record<string, unknown>;
+}
+
+/** True when `value` nests containers more than `levels` deep; recursion stops at the bound. */
+function nestedDeeperThan(value: object, levels: number): boolean {
+  if (levels === 0) return true;
+  if (Array.isArray(value)) {
+    for (const item of value) if (typeof item === 'object' && item !== null && nestedDeeperThan(item, levels - 1)) return true;
+    return false;
+  }
+  for (const key in value) {
+    const item = (value as Record<string, unknown>)[key];
+    if (typeof item === 'object' && item !== null && nestedDeeperThan(item, levels - 1)) return true;
+  }
+  return false;
 }

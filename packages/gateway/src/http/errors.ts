@@ -50,8 +50,19 @@ export const unauthorized = (message: string) =>
 export const payloadTooLarge = (limit: number) =>
   new GatewayError(413, 'invalid_request_error', `Request body exceeds the limit of ${limit} bytes.`, null, 'request_too_large');
 
+/** An error that knows what the caller should see (an upstream failure, a broken stream). */
+interface CallerFacing {
+  toGatewayError(): GatewayError;
+}
+
 /** Any thrown value as a GatewayError: unknown errors become a bare 500 with no internals. */
 export function toGatewayError(err: unknown): GatewayError {
   if (err instanceof GatewayError) return err;
+  if (typeof (err as Partial<CallerFacing> | null)?.toGatewayError === 'function') return (err as CallerFacing).toGatewayError();
   return new GatewayError(500, 'api_error', 'The gateway failed to handle the request.', null, 'internal_error');
+}
+
+/** True when `err` is not one the gateway expected: its 500 must be logged with its cause. */
+export function isInternal(err: unknown): boolean {
+  return toGatewayError(err).code === 'internal_error';
 }

@@ -11,7 +11,8 @@ import type { Caller } from '../auth/api-keys.js';
 import { SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
 import { Attr, Span as SpanName, type SpanName as SpanNameValue } from '@llm-edge/semconv';
 import type { Telemetry } from '../telemetry/index.js';
-import type { Headers } from './respond.js';
+import { isInternal, toGatewayError } from './errors.js';
+import { sendError, type Headers } from './respond.js';
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
@@ -144,6 +145,18 @@ export class Exchange {
       if (this.left) this.controller.abort(new Error('client disconnected'));
     }
     return this.controller.signal;
+  }
+
+  /**
+   * Answers with `err` in the caller's error shape, unless an answer already started. An error
+   * the gateway did not expect is a bare 500 to the caller and a log line with its cause here.
+   */
+  fail(err: unknown): void {
+    if (isInternal(err)) {
+      const e = err as { name?: string; message?: string; stack?: string };
+      this.telemetry.log.error({ msg: 'internal error', request_id: this.id, route: this.route, err: { type: e?.name ?? typeof err, message: e?.message ?? String(err), stack: e?.stack } });
+    }
+    sendError(this.res, toGatewayError(err), this.headers());
   }
 
   /** Headers every answer carries. */

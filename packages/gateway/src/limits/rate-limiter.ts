@@ -65,7 +65,7 @@ export class RateLimiter {
   async admit(caller: Caller, estimatedTokens: number): Promise<Record<string, string>> {
     const limits = limitsOf(caller);
     if (!limits) return {};
-    const cost = Math.max(0, Math.ceil(estimatedTokens));
+    const cost = tokenCost(estimatedTokens);
     const remote = await this.remote((store) => store.admit(caller.keyId, limits.requests, limits.tokens, cost));
     let answer: StoreAnswer;
     if (remote) {
@@ -87,7 +87,7 @@ export class RateLimiter {
   /** Corrects the token count once the real usage is known. Never throws. */
   async reconcile(caller: Caller, estimatedTokens: number, actualTokens: number): Promise<void> {
     const limits = limitsOf(caller);
-    const delta = Math.round(actualTokens - Math.max(0, Math.ceil(estimatedTokens)));
+    const delta = Math.round(actualTokens - tokenCost(estimatedTokens));
     if (!limits || limits.tokens === 0 || delta === 0 || !Number.isFinite(delta)) return;
     adjustTokens(this.localState(caller.keyId), delta, this.clock());
     await this.remote((store) => store.adjust(caller.keyId, delta));
@@ -142,6 +142,15 @@ export class RateLimiter {
     state.rc += 1;
     state.tc += cost;
   }
+}
+
+/**
+ * Tokens a request is counted for. Estimates are finite by construction (telemetry/tokens.ts);
+ * should one not be, it counts as more than any limit: `NaN` passes every comparison and would
+ * switch the limit off.
+ */
+function tokenCost(estimated: number): number {
+  return Number.isFinite(estimated) ? Math.max(0, Math.ceil(estimated)) : Number.MAX_SAFE_INTEGER;
 }
 
 function limitsOf(caller: Caller): Limits | undefined {

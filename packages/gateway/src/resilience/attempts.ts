@@ -24,6 +24,11 @@ export type EventAttributes = Record<string, string | number | boolean>;
 export interface AttemptContext {
   /** Aborts when the caller leaves. */
   readonly signal: AbortSignal;
+  /**
+   * `performance.now()` by which the answer must have started, across every attempt: no attempt
+   * runs past it and no retry waits past it (default: none).
+   */
+  readonly deadline?: number;
   /** Span-event hook, for the decisions named in `SpanEvent`. */
   onEvent?(name: string, attributes: EventAttributes): void;
 }
@@ -96,8 +101,16 @@ export async function runAttempts<T>(route: Route, attempt: Attempt<T>, ctx: Att
       }
       overall++;
 
-      const deadline = new AttemptDeadline(ctx.signal, policy.totalTimeoutMs(target), () =>
-        new UpstreamError(provider, ProviderErrorReason.timeout, `the attempt exceeded its total timeout of ${policy.totalTimeoutMs(target)} ms`),
+      const totalMs = policy.totalTimeoutMs(target);
+      const leftMs = remaining(ctx);
+      if (leftMs <= 0) {
+        breaker.release(permit);
+        throw requestTimeout();
+      }
+      // The request's deadline cuts the attempt short when it comes first; then nothing follows.
+      const cutByDeadline = leftMs < totalMs;
+      const deadline = new AttemptDeadline(ctx.signal, Math.min(totalMs, leftMs), () =>
+        new UpstreamError(provider, ProviderErrorReason.timeout, cutByDeadline ? "the request's deadline passed" : `the attempt exceeded its total timeout of ${totalMs} ms`),
       );
       const started = performance.now();
       try {
@@ -128,10 +141,12 @@ export async function runAttempts<T>(route: Route, attempt: Attempt<T>, ctx: Att
           // A timeout is at least this slow: let least-latency know.
           policy.onLatency(target, performance.now() - started);
           event(SpanEvent.attemptTimeout, { target: target.id, provider, attempt: n });
+          if (cutByDeadline) throw requestTimeout();
         }
         last = err;
         const delay = retryDelay(err, n, policy, breaker.state);
-        if (delay === undefined) break;
+        // A retry that could not start before the deadline is not waited for: the next target may.
+        if (delay === undefined || delay >= remaining(ctx)) break;
         if (!policy.budget(provider).tryRetry()) {
           event(SpanEvent.retryBudgetExhausted, { target: target.id, provider });
           break;
@@ -148,6 +163,15 @@ export async function runAttempts<T>(route: Route, attempt: Attempt<T>, ctx: Att
   }
   if (last) throw last.toGatewayError();
   throw noHealthyProvider(route, policy, route.targets.concat(route.fallbacks));
+}
+
+/** Milliseconds left before the request's deadline (Infinity without one). */
+function remaining(ctx: AttemptContext): number {
+  return ctx.deadline === undefined ? Infinity : ctx.deadline - performance.now();
+}
+
+function requestTimeout(): GatewayError {
+  return new GatewayError(504, 'timeout_error', 'The request did not get an answer from any provider before its deadline.', null, 'request_timeout');
 }
 
 /** Milliseconds before retrying the same target, or undefined when it should not be retried. */

@@ -16,6 +16,7 @@ import type { GatewayMetrics } from '../telemetry/metrics.js';
 import { runAttempts, type Attempt, type AttemptContext, type AttemptPolicy, type RunResult } from './attempts.js';
 import { CircuitBreaker, type BreakerStateName, type BreakerTransition } from './circuit-breaker.js';
 import { LatencyTracker } from './latency.js';
+import { RecentMap } from './recent-map.js';
 import { RetryBudget } from './retry-budget.js';
 import type { Clock } from './sliding-window.js';
 import { orderTargets } from './strategy.js';
@@ -30,18 +31,25 @@ export interface ResilienceOptions {
   readonly random?: () => number;
 }
 
-/** One provider's health as `/ready` and the gauges report it. */
+/**
+ * One provider's health as `/ready` and the gauges report it. Targets are counted, not named:
+ * `/ready` is unauthenticated, and target names carry the models other callers asked for.
+ */
 export interface ProviderHealth {
   readonly healthy: boolean;
   readonly state: BreakerStateName;
-  readonly targets: Readonly<Record<string, BreakerStateName>>;
+  /** How many of the provider's targets are in each breaker state. */
+  readonly targets: Readonly<Record<BreakerStateName, number>>;
 }
+
+/** Targets with a breaker kept; closed breakers of the least recently used go first. */
+const MAX_BREAKERS = 1_000;
 
 const DEFAULT_TOTAL_MS = 300_000;
 const SEVERITY: Record<BreakerStateName, number> = { closed: BreakerState.closed, 'half-open': BreakerState.halfOpen, open: BreakerState.open };
 
 export class Resilience {
-  private readonly breakers = new Map<string, { breaker: CircuitBreaker; provider: string }>();
+  private readonly breakers = new RecentMap<string, { breaker: CircuitBreaker; provider: string }>(MAX_BREAKERS, (e) => e.breaker.state === 'closed');
   private readonly budgets = new Map<string, RetryBudget>();
   private readonly latency: LatencyTracker;
   /** Timers that publish the half-open state when a cool-down ends, one per open target. */
@@ -94,7 +102,7 @@ export class Resilience {
 
   /** The breaker state of one target (`provider/model`); closed when it was never used. */
   targetState(targetId: string): BreakerStateName {
-    return this.breakers.get(targetId)?.breaker.state ?? 'closed';
+    return this.breakers.peek(targetId)?.breaker.state ?? 'closed';
   }
 
   /** Stops the cool-down timers (they are unref'd, so this is tidiness, not a requirement). */
@@ -133,7 +141,7 @@ export class Resilience {
   private armCoolDown(targetId: string, delayMs: number): void {
     const timer = setTimeout(() => {
       this.coolDowns.delete(targetId);
-      const breaker = this.breakers.get(targetId)?.breaker;
+      const breaker = this.breakers.peek(targetId)?.breaker;
       breaker?.refresh();
       // A timer can fire a millisecond before the breaker's clock says the cool-down is over
       // (the event loop's clock lags Date.now): then it tries again when it is.
@@ -145,18 +153,17 @@ export class Resilience {
   }
 
   private providerHealth(provider: string): ProviderHealth {
-    const targets: Record<string, BreakerStateName> = {};
+    const targets: Record<BreakerStateName, number> = { closed: 0, 'half-open': 0, open: 0 };
     let worst: BreakerStateName = 'closed';
-    let anyUp = true;
-    for (const [id, entry] of this.breakers) {
+    for (const [, entry] of this.breakers.entries()) {
       if (entry.provider !== provider) continue;
       const state = entry.breaker.state;
-      targets[id] = state;
+      targets[state]++;
       if (SEVERITY[state] > SEVERITY[worst]) worst = state;
     }
-    const states = Object.values(targets);
-    if (states.length > 0) anyUp = states.some((s) => s !== 'open');
-    return { healthy: anyUp, state: worst, targets };
+    // Healthy while any target is not open (a provider with no target used yet counts as up).
+    const healthy = targets.open === 0 || targets.closed + targets['half-open'] > 0;
+    return { healthy, state: worst, targets };
   }
 
   private publish(provider: string): void {

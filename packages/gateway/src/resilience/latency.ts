@@ -5,10 +5,14 @@
  * starved of traffic forever after it recovers.
  */
 import type { LeastLatencyConfig } from '../config/resilience.js';
+import { RecentMap } from './recent-map.js';
 import type { Clock } from './sliding-window.js';
 
+/** Targets whose latency is remembered; the least recently measured are forgotten first. */
+const MAX_TARGETS = 1_000;
+
 export class LatencyTracker {
-  private readonly samples = new Map<string, { ewmaMs: number; at: number }>();
+  private readonly samples = new RecentMap<string, { ewmaMs: number; at: number }>(MAX_TARGETS);
 
   constructor(
     private readonly config: LeastLatencyConfig,
@@ -25,7 +29,7 @@ export class LatencyTracker {
 
   /** The moving average in ms, or undefined when the target has no recent sample. */
   score(targetId: string): number | undefined {
-    const s = this.samples.get(targetId);
+    const s = this.samples.peek(targetId);
     return s && this.clock() - s.at < this.config.staleAfterMs ? s.ewmaMs : undefined;
   }
 }

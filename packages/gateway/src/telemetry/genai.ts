@@ -4,7 +4,7 @@
  */
 import type { Attributes } from '@opentelemetry/api';
 import { Attr } from '@llm-edge/semconv';
-import type { ChatCompletion, ChatRequest } from '../api/types.js';
+import type { ChatCompletion, ChatRequest, Usage } from '../api/types.js';
 import { streamToCompletion } from '../cache/index.js';
 
 export function chatRequestAttributes(request: ChatRequest): Attributes {
@@ -27,4 +27,10 @@ export function completionAttributes(completion: ChatCompletion): Attributes {
 /** The same for a streamed answer, from its chunk payloads. */
 export function streamedAttributes(events: readonly string[]): Attributes {
   return completionAttributes(JSON.parse(streamToCompletion(events).toString('utf8')) as ChatCompletion);
+}
+
+/** The provider's token counts, for the `provider_request` span (the GenAI inference span). */
+export function usageAttributes(usage: Usage | undefined): Attributes {
+  if (!usage) return {};
+  return { [Attr.genAiUsageInputTokens]: usage.prompt_tokens, [Attr.genAiUsageOutputTokens]: usage.completion_tokens };
 }

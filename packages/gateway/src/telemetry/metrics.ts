@@ -15,6 +15,8 @@ type InstrumentOf<K extends MetricKey> = (typeof Metrics)[K]['type'] extends 'co
 
 /** Distinct model label values kept before new ones are counted as `other`. */
 const MAX_MODELS = 200;
+/** Longest model label value: longer names (callers choose them) are counted as `other`. */
+export const MAX_MODEL_LABEL_LENGTH = 128;
 
 type ChildOf<K extends MetricKey> = ReturnType<InstrumentOf<K>['labels']>;
 
@@ -51,11 +53,12 @@ export class GatewayMetrics {
 
   /**
    * A model name as a label value: callers choose model names, so after `MAX_MODELS` distinct
-   * ones every new name is counted as `other` and the series count stays bounded.
+   * ones every new name is counted as `other`, as is a name longer than
+   * `MAX_MODEL_LABEL_LENGTH`: both the series count and each series' size stay bounded.
    */
   modelLabel(model: string): string {
     if (this.models.has(model)) return model;
-    if (this.models.size >= MAX_MODELS) return 'other';
+    if (this.models.size >= MAX_MODELS || model.length > MAX_MODEL_LABEL_LENGTH) return 'other';
     this.models.add(model);
     return model;
   }

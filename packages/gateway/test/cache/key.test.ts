@@ -9,8 +9,8 @@ const chat = {
 };
 
 describe('cacheKey', () => {
-  it('is v1: plus 64 hex digits', () => {
-    expect(cacheKey('t1', 'chat', chat)).toMatch(/^v1:[0-9a-f]{64}$/);
+  it('is v2: plus 64 hex digits', () => {
+    expect(cacheKey('t1', 'chat', chat)).toMatch(/^v2:[0-9a-f]{64}$/);
   });
 
   it('ignores key order at every depth and whitespace of the raw body', () => {
@@ -19,10 +19,26 @@ describe('cacheKey', () => {
     expect(cacheKey('t1', 'chat', JSON.parse(raw))).toBe(cacheKey('t1', 'chat', chat));
   });
 
-  it('ignores stream, stream_options, user and fields outside the include-list', () => {
-    const variant = { ...chat, stream: true, stream_options: { include_usage: true }, user: 'u-42', metadata: { x: 1 } };
+  it('ignores stream, stream_options, user and the other known fields that do not change the answer', () => {
+    const variant = { ...chat, stream: true, stream_options: { include_usage: true }, user: 'u-42', metadata: { x: '1' }, store: false, service_tier: 'auto' };
     expect(cacheKey('t1', 'chat', variant)).toBe(cacheKey('t1', 'chat', chat));
     expect(cacheKey('t1', 'embeddings', { model: 'e', input: 'x', user: 'a' })).toBe(cacheKey('t1', 'embeddings', { model: 'e', input: 'x' }));
+  });
+
+  it('gives no key (the request bypasses the cache) for a field it does not know', () => {
+    expect(cacheKey('t1', 'chat', { ...chat, some_new_knob: 3 })).toBeUndefined();
+    expect(cacheKey('t1', 'embeddings', { model: 'e', input: 'x', truncate: 'END' })).toBeUndefined();
+  });
+
+  it('keys a seed beyond 2^53 by its digits, and bypasses when they cannot be told', () => {
+    const a = '{"model":"m","messages":[],"seed":9007199254740993}';
+    const b = '{"model":"m","messages":[],"seed":9007199254740992}';
+    expect(JSON.parse(a).seed).toBe(JSON.parse(b).seed); // JSON.parse cannot tell them apart
+    expect(cacheKey('t1', 'chat', JSON.parse(a), a)).not.toBe(cacheKey('t1', 'chat', JSON.parse(b), b));
+    expect(cacheKey('t1', 'chat', JSON.parse(a), a)).toMatch(/^v2:/);
+    expect(cacheKey('t1', 'chat', JSON.parse(a))).toBeUndefined(); // no raw body to read them from
+    const escaped = '{"model":"m","messages":[],"se\\u0065d":9007199254740993}';
+    expect(cacheKey('t1', 'chat', JSON.parse(escaped), escaped)).toBeUndefined();
   });
 
   it('treats an explicit null like an absent field', () => {

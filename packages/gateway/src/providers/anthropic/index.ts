@@ -12,7 +12,8 @@ import { streamBatches } from '../stream-batches.js';
 import { UpstreamClient, type UpstreamResponse } from '../upstream-client.js';
 import { UpstreamError } from '../upstream-error.js';
 import { toAnthropicRequest } from './request.js';
-import { toChatCompletion, type AnthropicMessage } from './response.js';
+import { isAnthropicMessage, toChatCompletion } from './response.js';
+import { parseObject } from '../answer-checks.js';
 import { AnthropicStreamTranslator } from './stream.js';
 
 export class AnthropicAdapter implements ProviderAdapter {
@@ -38,12 +39,12 @@ export class AnthropicAdapter implements ProviderAdapter {
     if (res.status < 200 || res.status >= 300) throw await this.client.failure(res);
     if (stream) return { kind: 'stream', events: this.events(res), cancel: () => res.body.destroy() };
     const bytes = await this.client.readAll(res);
-    let completion: ChatCompletion;
-    try {
-      completion = toChatCompletion(JSON.parse(bytes.toString('utf8')) as AnthropicMessage);
-    } catch {
-      throw new UpstreamError(this.name, ProviderErrorReason.server, 'answered with an unreadable message', res.status);
+    const message = parseObject(bytes.toString('utf8'));
+    // A body cut short or an error sent with 200 is a provider failure, never an answer.
+    if (!message || !isAnthropicMessage(message)) {
+      throw new UpstreamError(this.name, ProviderErrorReason.server, `answered HTTP ${res.status} with ${message ? 'something other than a message' : 'a body that is not a whole JSON object'}`);
     }
+    const completion: ChatCompletion = toChatCompletion(message);
     return { kind: 'json', bytes: Buffer.from(JSON.stringify(completion)), value: completion, usage: completion.usage };
   }
 

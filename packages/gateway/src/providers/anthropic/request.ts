@@ -42,7 +42,10 @@ export function toAnthropicRequest(request: ChatRequest, stream: boolean): Recor
   if (request.stop) body.stop_sequences = Array.isArray(request.stop) ? request.stop : [request.stop];
   if (request.user) body.metadata = { user_id: request.user };
   if (request.tools && request.tools.length > 0) {
-    body.tools = request.tools.map((t) => ({
+    body.tools = request.tools.map((t, i) => {
+      if (t.type !== 'function') throw badRequest(`Anthropic models take function tools only; tools[${i}] is '${t.type}'.`, `tools[${i}].type`, 'unsupported_value');
+      return t;
+    }).map((t) => ({
       name: t.function.name,
       ...(t.function.description ? { description: t.function.description } : {}),
       input_schema: t.function.parameters ?? { type: 'object', properties: {} },
@@ -98,11 +101,17 @@ function textOf(content: ChatMessage['content']): string {
 }
 
 function parseArguments(args: string): unknown {
+  let input: unknown;
   try {
-    return args ? JSON.parse(args) : {};
+    input = args ? JSON.parse(args) : {};
   } catch {
+    input = undefined;
+  }
+  // Anthropic's tool_use input is an object; anything else would be the provider's 400.
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw badRequest('Tool call arguments must be a JSON object.', 'messages', 'invalid_tool_arguments');
   }
+  return input;
 }
 
 function toToolChoice(choice: ToolChoice | undefined, parallel: boolean | undefined): Block | undefined {
@@ -111,5 +120,6 @@ function toToolChoice(choice: ToolChoice | undefined, parallel: boolean | undefi
   if (choice === 'none') return { type: 'none' };
   if (choice === 'auto') return { type: 'auto', ...noParallel };
   if (choice === 'required') return { type: 'any', ...noParallel };
+  if (choice.type !== 'function') throw badRequest(`Anthropic models take a function tool_choice only, not '${choice.type}'.`, 'tool_choice', 'unsupported_value');
   return { type: 'tool', name: choice.function.name, ...noParallel };
 }

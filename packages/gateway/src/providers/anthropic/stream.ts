@@ -7,6 +7,7 @@
 import { ProviderErrorReason } from '@llm-edge/semconv';
 import type { ChatChunk, Usage } from '../../api/types.js';
 import { UpstreamError } from '../upstream-error.js';
+import { parseObject } from '../answer-checks.js';
 import type { StreamEvent } from '../types.js';
 import { finishReason, toUsage, type AnthropicUsage } from './response.js';
 
@@ -26,7 +27,8 @@ export class AnthropicStreamTranslator {
 
   /** Translates one event; returns the chunks it yields (often none). */
   translate(type: string | undefined, data: string): StreamEvent[] {
-    const event = JSON.parse(data) as Record<string, any>;
+    const event = parseObject(data) as Record<string, any> | undefined;
+    if (!event) throw new UpstreamError(this.provider, ProviderErrorReason.streamBroken, 'sent a malformed stream event');
     switch (type ?? event.type) {
       case 'message_start': {
         const message = event.message ?? {};

@@ -3,7 +3,8 @@
  * is theirs, so requests pass with the target model swapped in and answers pass back as bytes.
  */
 import { ProviderErrorReason } from '@llm-edge/semconv';
-import type { ChatCompletion, ChatRequest, EmbeddingsRequest, Usage } from '../../api/types.js';
+import type { ChatCompletion, ChatRequest, EmbeddingsRequest } from '../../api/types.js';
+import { checkedUsage, isChatChunk, isChatCompletion, isEmbeddingsAnswer, parseObject } from '../answer-checks.js';
 import type { ProviderConfig } from '../../config/schema.js';
 import { listedModels } from '../../telemetry/prices.js';
 import type { CallOptions, ChatAnswer, JsonAnswer, ProviderAdapter, StreamEvent } from '../types.js';
@@ -37,14 +38,14 @@ export class OpenAIAdapter implements ProviderAdapter {
       : (options.rawBody ?? JSON.stringify({ ...request, stream: false }));
     const res = await this.client.post('/chat/completions', body, this.headers(options), options.signal);
     if (res.status < 200 || res.status >= 300) throw await this.client.failure(res);
-    if (!stream) return this.json<ChatCompletion>(res);
+    if (!stream) return this.json<ChatCompletion>(res, isChatCompletion);
     return { kind: 'stream', events: this.events(res), cancel: () => res.body.destroy() };
   }
 
   async embeddings(request: EmbeddingsRequest, options: CallOptions): Promise<JsonAnswer> {
     const res = await this.client.post('/embeddings', options.rawBody ?? JSON.stringify(request), this.headers(options), options.signal);
     if (res.status < 200 || res.status >= 300) throw await this.client.failure(res);
-    return this.json(res);
+    return this.json(res, isEmbeddingsAnswer);
   }
 
   close(): Promise<void> {
@@ -58,22 +59,18 @@ export class OpenAIAdapter implements ProviderAdapter {
   }
 
   /**
-   * A JSON answer passes through as the bytes received. Only its `usage` object is parsed (an
-   * embeddings answer is mostly floats nobody here reads); the whole body is parsed on demand.
+   * A JSON answer passes through as the bytes received, once it parsed whole and has the shape
+   * `complete` asks for: a body cut short or an error object sent with 200 is a provider
+   * failure, never an answer passed on or cached.
    */
-  private async json<T>(res: UpstreamResponse): Promise<JsonAnswer<T>> {
+  private async json<T>(res: UpstreamResponse, complete: (answer: Record<string, unknown>) => boolean): Promise<JsonAnswer<T>> {
     const bytes = await this.client.readAll(res);
-    const text = bytes.toString('utf8');
-    if (!/^\s*\{/.test(text)) throw new UpstreamError(this.name, ProviderErrorReason.server, 'answered with invalid JSON', res.status);
-    let parsed: T | undefined;
-    return {
-      kind: 'json',
-      bytes,
-      get value(): T {
-        return (parsed ??= JSON.parse(text) as T);
-      },
-      usage: usageIn(text),
-    };
+    const answer = parseObject(bytes.toString('utf8'));
+    if (!answer || !complete(answer)) {
+      const what = !answer ? 'a body that is not a whole JSON object' : isObject(answer.error) ? 'an error object' : 'an incomplete answer';
+      throw new UpstreamError(this.name, ProviderErrorReason.server, `answered HTTP ${res.status} with ${what}`);
+    }
+    return { kind: 'json', bytes, value: answer as T, usage: checkedUsage(answer.usage) };
   }
 
   private events(res: UpstreamResponse): AsyncGenerator<StreamEvent[]> {
@@ -92,37 +89,18 @@ export class OpenAIAdapter implements ProviderAdapter {
   }
 
   private event(payload: string): StreamEvent {
-    // Only chunks that carry usage or an error are parsed; content chunks pass as text.
-    if (payload.includes('"usage":{')) {
-      const chunk = JSON.parse(payload) as { usage?: Usage; choices?: unknown[] };
-      return { payload, usage: chunk.usage, usageOnly: Array.isArray(chunk.choices) && chunk.choices.length === 0 };
-    }
-    if (payload.startsWith('{"error"')) {
-      const message = (JSON.parse(payload) as { error?: { message?: string } }).error?.message ?? 'stream error';
+    const chunk = parseObject(payload);
+    if (chunk && isObject(chunk.error)) {
+      const message = typeof chunk.error.message === 'string' ? chunk.error.message : 'stream error';
       throw new UpstreamError(this.name, ProviderErrorReason.streamBroken, message);
     }
-    return { payload };
+    if (!chunk || !isChatChunk(chunk)) throw new UpstreamError(this.name, ProviderErrorReason.streamBroken, 'sent a malformed stream chunk');
+    if (chunk.usage === undefined || chunk.usage === null) return { payload };
+    const choices = chunk.choices as unknown[];
+    return { payload, usage: checkedUsage(chunk.usage), usageOnly: choices.length === 0 };
   }
 }
 
-/** The `usage` object of an OpenAI answer, found by its key and parsed alone. */
-export function usageIn(text: string): Usage | undefined {
-  const at = text.lastIndexOf('"usage"');
-  if (at === -1) return undefined;
-  const open = text.indexOf('{', at);
-  if (open === -1 || !/^"usage"\s*:\s*$/.test(text.slice(at, open))) return undefined; // "usage": null
-  // Usage holds numbers and nested objects of numbers: braces balance without string handling.
-  let depth = 0;
-  for (let i = open; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 123) depth++;
-    else if (c === 125 && --depth === 0) {
-      try {
-        return JSON.parse(text.slice(open, i + 1)) as Usage;
-      } catch {
-        return undefined;
-      }
-    }
-  }
-  return undefined;
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
