@@ -23,7 +23,17 @@ export const ComposeServices = {
   redisNodes: ['redis-1', 'redis-2', 'redis-3'],
   redisExporter: 'redis-exporter',
   prometheus: 'prometheus',
+  alertmanager: 'alertmanager',
   jaeger: 'jaeger',
+} as const;
+
+/**
+ * Where compose mounts Alertmanager's receiver credentials: its `secrets:` (files on the host)
+ * land under /run/secrets/<name> in the container.
+ */
+export const ComposeSecrets = {
+  slackApiUrl: '/run/secrets/slack-api-url',
+  pagerdutyRoutingKey: '/run/secrets/pagerduty-routing-key',
 } as const;
 
 /** Relative path under dist/compose/ -> file content. */
@@ -42,10 +52,14 @@ export function renderComposeConfigs(): Map<string, string> {
         exporter: `${ComposeServices.redisExporter}:${Ports.redisExporter}`,
         nodes: ComposeServices.redisNodes.map((n) => `${n}:${Ports.redis}`),
       },
+      alertmanagers: [`${ComposeServices.alertmanager}:${Ports.alertmanager}`],
     }),
   );
   files.set('prometheus/alerts.yml', renderAlertsYaml());
-  files.set('alertmanager/alertmanager.yml', renderAlertmanagerYaml());
+  files.set(
+    'alertmanager/alertmanager.yml',
+    renderAlertmanagerYaml({ slackApiUrlFile: ComposeSecrets.slackApiUrl, pagerdutyRoutingKeyFile: ComposeSecrets.pagerdutyRoutingKey }),
+  );
   files.set(
     'grafana/provisioning/datasources/prometheus.yml',
     renderGrafanaDatasources({ prometheusUrl: `http://${ComposeServices.prometheus}:${Ports.prometheus}` }),

@@ -1,7 +1,8 @@
 /**
  * docker-compose.production.yml: valid for Compose (Debian's docker-compose, `config -q`), every
  * file it mounts exists in dist/compose/, the seed's host ports, images pinned and the same as the
- * constructs', and the rendered prometheus.yml passes promtool.
+ * constructs', Alertmanager wired to Prometheus with its credentials from compose secrets, and the
+ * rendered prometheus.yml and alertmanager.yml pass promtool and amtool.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -52,6 +53,7 @@ describe('docker-compose.production.yml', () => {
       'redis-2': ['6380'],
       'redis-3': ['6381'],
       'redis-commander': ['8081'],
+      alertmanager: ['9093'],
     });
     expect(Object.keys(services)).toEqual(expect.arrayContaining(['redis-cluster-init', 'redis-exporter']));
   });
@@ -62,7 +64,7 @@ describe('docker-compose.production.yml', () => {
       // The exporter's image has no shell; the init service exits.
       if (!['redis-exporter', 'redis-cluster-init'].includes(name)) expect(s.healthcheck, `${name} healthcheck`).toBeDefined();
     }
-    for (const v of ['redis-1-data', 'redis-2-data', 'redis-3-data', 'prometheus-data', 'grafana-data', 'jaeger-data']) expect(compose.volumes).toHaveProperty(v);
+    for (const v of ['redis-1-data', 'redis-2-data', 'redis-3-data', 'prometheus-data', 'alertmanager-data', 'grafana-data', 'jaeger-data']) expect(compose.volumes).toHaveProperty(v);
   });
 
   it('uses the same pinned images as the constructs', () => {
@@ -82,6 +84,26 @@ describe('docker-compose.production.yml', () => {
   it('its prometheus.yml passes promtool check config (rules beside it)', () => {
     const r = spawnSync('promtool', ['check', 'config', join(repoRoot, 'dist/compose/prometheus/prometheus.yml')], { encoding: 'utf8' });
     expect(r.status, r.stdout + r.stderr).toBe(0);
+  });
+
+  it("runs Alertmanager with the rendered routing, Prometheus sends to it, and its receivers' credentials are compose secrets", () => {
+    const am = services.alertmanager;
+    expect(am.volumes).toContain('./dist/compose/alertmanager/alertmanager.yml:/etc/alertmanager/alertmanager.yml:ro');
+    expect(am.command).toEqual(expect.arrayContaining(['--config.file=/etc/alertmanager/alertmanager.yml', '--cluster.listen-address=']));
+    expect(services.prometheus.depends_on).toHaveProperty('alertmanager');
+    const prometheus = parse(readFileSync(join(repoRoot, 'dist/compose/prometheus/prometheus.yml'), 'utf8'));
+    expect(prometheus.alerting.alertmanagers[0].static_configs[0].targets).toEqual(['alertmanager:9093']);
+
+    // Each secret Alertmanager mounts is a file on the host (git-ignored), read by alertmanager.yml
+    // from /run/secrets/<name>; no receiver URL or key is in the config or the compose file.
+    const amConfig = readFileSync(join(repoRoot, 'dist/compose/alertmanager/alertmanager.yml'), 'utf8');
+    expect(am.secrets).toEqual(['slack-api-url', 'pagerduty-routing-key']);
+    for (const name of am.secrets as string[]) {
+      expect(compose.secrets[name].file, name).toMatch(/^\.\/secrets\//);
+      expect(amConfig, name).toContain(`/run/secrets/${name}`);
+    }
+    expect(readFileSync(join(repoRoot, '.gitignore'), 'utf8')).toMatch(/^\/secrets\/$/m);
+    expect(amConfig).not.toMatch(/hooks\.slack\.com|routing_key:|api_url:/);
   });
 
   it('its alertmanager.yml passes amtool check-config', () => {

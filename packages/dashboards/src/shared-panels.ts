@@ -1,11 +1,11 @@
 /**
  * Panels that appear on more than one dashboard, defined once so they cannot drift apart.
  */
-import { Metrics } from '@llm-edge/semconv';
+import { ExternalMetrics, Metrics } from '@llm-edge/semconv';
 import { forOf, percent } from '@llm-edge/monitoring';
 import { redBelow, stateTimelinePanel, statPanel, timeSeriesPanel, type PanelBuilder } from './panels.js';
-import { maxBy } from '@llm-edge/monitoring';
-import { alertConfig, cacheHitRatio, gateway, requestRate } from './queries.js';
+import { maxBy, sumBy } from '@llm-edge/monitoring';
+import { alertConfig, cacheHitRatio, gateway, redis, requestRate } from './queries.js';
 import { providerHealthStates } from './states.js';
 
 /** Request Overview and Cache Performance: the number LowCacheHitRate watches. */
@@ -41,5 +41,19 @@ export function providerHealthTimeline(): PanelBuilder {
     queries: [{ expr: maxBy(['provider'], gateway(Metrics.providerHealth)), legend: '{{provider}}' }],
     thresholds: redBelow(1),
     mappings: providerHealthStates,
+  });
+}
+
+/** System Health and Cache Performance: the share of L2 nodes RedisDown watches. */
+export function redisUpStat(): PanelBuilder {
+  const redisUp = redis(ExternalMetrics.redisUp);
+  return statPanel({
+    title: 'Redis instances up',
+    description: `Redis instances the redis exporter reaches, over all it watches. RedisDown fires when one is down for ${forOf(alertConfig, 'RedisDown')}.`,
+    unit: 'short',
+    queries: [{ expr: `${sumBy([], redisUp)} / count(${redisUp})`, legend: 'up' }],
+    thresholds: redBelow(1),
+    min: 0,
+    max: 1,
   });
 }

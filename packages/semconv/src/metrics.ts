@@ -170,11 +170,16 @@ export const allMetrics: readonly MetricDef[] = Object.values(Metrics);
 
 /**
  * Metrics from outside the contract that alerts and dashboards may name: prom-client's default
- * process and Node.js metrics, Prometheus's own `up`, and the redis exporter's `redis_up`.
+ * process and Node.js metrics, Prometheus's own `up`, and the redis exporter's (oliver006's
+ * redis_exporter, the same names in Debian's 1.45 and the pinned image) for the L2 nodes.
  */
 export const ExternalMetrics = {
   up: 'up',
   redisUp: 'redis_up',
+  redisMemoryUsedBytes: 'redis_memory_used_bytes',
+  redisMemoryMaxBytes: 'redis_memory_max_bytes',
+  redisDbKeys: 'redis_db_keys',
+  redisEvictedKeysTotal: 'redis_evicted_keys_total',
   processCpuSecondsTotal: 'process_cpu_seconds_total',
   processResidentMemoryBytes: 'process_resident_memory_bytes',
   processOpenFds: 'process_open_fds',

@@ -1,16 +1,21 @@
-/** Cache Performance: how well each tier answers, how fast it looks up, and what it holds. */
-import { CacheTier, Metrics } from '@llm-edge/semconv';
+/** Cache Performance: how well each tier answers, how fast it looks up, what it holds, and the Redis nodes behind L2. */
+import { CacheTier, ExternalMetrics, Metrics } from '@llm-edge/semconv';
 import { Dashboards, eq, sumBy } from '@llm-edge/monitoring';
 import type { DashboardSpec } from '../build-dashboard.js';
-import { redBelow, statPanel, timeSeriesPanel } from '../panels.js';
-import { alertConfig, gateway, quantile, rate } from '../queries.js';
-import { cacheHitRatioStat, responsesByCacheStatus } from '../shared-panels.js';
+import { redBelow, statPanel, timeSeriesPanel, type PanelBuilder, type Query } from '../panels.js';
+import { alertConfig, gateway, quantile, rate, redis } from '../queries.js';
+import { cacheHitRatioStat, redisUpStat, responsesByCacheStatus } from '../shared-panels.js';
 
 /** hits / (hits + misses) of one tier's lookups, per tier. */
 function tierHitRatio(): string {
   const hits = sumBy(['tier'], rate(gateway(Metrics.cacheHitsTotal)));
   const misses = sumBy(['tier'], rate(gateway(Metrics.cacheMissesTotal)));
   return `${hits} / (${hits} + ${misses})`;
+}
+
+/** One of the Redis row's time series: a third of the row beside the stat. */
+function timeseriesOfRedis(title: string, description: string, unit: 'bytes' | 'short' | 'ops', queries: Query[]): PanelBuilder {
+  return timeSeriesPanel({ title, description, unit, queries, min: 0, width: 6 });
 }
 
 export function cachePerformance(): DashboardSpec {
@@ -105,6 +110,18 @@ export function cachePerformance(): DashboardSpec {
         min: 0,
         width: 24,
       }),
+      // The Redis nodes of L2, from the redis exporter (job `redis`, one instance per node).
+      redisUpStat(),
+      timeseriesOfRedis('Redis memory', 'Memory used by each Redis node, against its maxmemory (allkeys-lru evicts above it).', 'bytes', [
+        { expr: redis(ExternalMetrics.redisMemoryUsedBytes), legend: 'used {{instance}}' },
+        { expr: redis(ExternalMetrics.redisMemoryMaxBytes), legend: 'maxmemory {{instance}}' },
+      ]),
+      timeseriesOfRedis('Redis keys', 'Keys held by each Redis node (cache entries, stored responses and limit counters).', 'short', [
+        { expr: sumBy(['instance'], redis(ExternalMetrics.redisDbKeys)), legend: '{{instance}}' },
+      ]),
+      timeseriesOfRedis('Redis evictions', 'Keys each Redis node evicted per second to stay under maxmemory.', 'ops', [
+        { expr: sumBy(['instance'], rate(redis(ExternalMetrics.redisEvictedKeysTotal))), legend: '{{instance}}' },
+      ]),
     ],
   };
 }

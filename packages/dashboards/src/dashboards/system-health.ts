@@ -3,8 +3,8 @@ import { ExternalMetrics, Metrics } from '@llm-edge/semconv';
 import { bytes, Dashboards, forOf, maxBy, percent, sumBy } from '@llm-edge/monitoring';
 import type { DashboardSpec } from '../build-dashboard.js';
 import { redAbove, redBelow, statPanel, timeSeriesPanel } from '../panels.js';
-import { alertConfig, gateway, gatewayHistogram, rate, redis } from '../queries.js';
-import { providerHealthTimeline } from '../shared-panels.js';
+import { alertConfig, gateway, gatewayHistogram, rate } from '../queries.js';
+import { providerHealthTimeline, redisUpStat } from '../shared-panels.js';
 
 /** Providers taking traffic on at least one instance; `or vector(0)` so none reads 0, not "no data". */
 function healthyProviders(): string {
@@ -12,7 +12,6 @@ function healthyProviders(): string {
 }
 
 export function systemHealth(): DashboardSpec {
-  const redisUp = redis(ExternalMetrics.redisUp);
   return {
     ...Dashboards.systemHealth,
     description: 'CPU, memory, event loop lag and connections of the gateway processes, and the health of providers and Redis.',
@@ -31,15 +30,7 @@ export function systemHealth(): DashboardSpec {
         queries: [{ expr: healthyProviders(), legend: 'healthy' }],
         thresholds: redBelow(1),
       }),
-      statPanel({
-        title: 'Redis instances up',
-        description: `Redis instances the redis exporter reaches, over all it watches. RedisDown fires when one is down for ${forOf(alertConfig, 'RedisDown')}.`,
-        unit: 'short',
-        queries: [{ expr: `${sumBy([], redisUp)} / count(${redisUp})`, legend: 'up' }],
-        thresholds: redBelow(1),
-        min: 0,
-        max: 1,
-      }),
+      redisUpStat(),
       statPanel({
         title: 'Open connections, busiest instance',
         description: `Open client TCP connections of the busiest gateway instance. HighConnectionCount fires above ${alertConfig.connections} on an instance for ${forOf(alertConfig, 'HighConnectionCount')}.`,
