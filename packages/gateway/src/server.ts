@@ -29,8 +29,13 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const gateway = new Gateway(config, options);
   const app = createApp(gateway);
   const { headersTimeoutMs, requestTimeoutMs } = config.server;
-  // Keep-alive outlives common load balancers' idle timeouts (60 s), so they close first.
-  const server = createServer({ keepAliveTimeout: 65_000, headersTimeout: headersTimeoutMs, requestTimeout: requestTimeoutMs }, getRequestListener(app.fetch));
+  // Keep-alive outlives common load balancers' idle timeouts (60 s), so they close first. Node
+  // checks the two read timeouts on an interval (30 s by default, which would let a slow caller
+  // hold a connection that much past them): once a second keeps them within a second.
+  const server = createServer(
+    { keepAliveTimeout: 65_000, headersTimeout: headersTimeoutMs, requestTimeout: requestTimeoutMs, connectionsCheckingInterval: 1_000 },
+    getRequestListener(app.fetch),
+  );
   const connections = gateway.metrics.get('activeConnections');
   server.on('connection', (socket) => {
     connections.inc();

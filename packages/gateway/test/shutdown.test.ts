@@ -57,7 +57,7 @@ describe('SIGTERM', () => {
         // Still listening through the drain delay: not ready, but alive.
         const ready = await fetch(`${url}/ready`);
         expect(ready.status).toBe(503);
-        expect((await ready.json()).status).toBe('draining');
+        expect(((await ready.json()) as { status: string }).status).toBe('draining');
         expect((await fetch(`${url}/health`)).status).toBe(200);
         // After the delay, no new connections.
         await expect

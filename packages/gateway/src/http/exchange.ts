@@ -153,8 +153,8 @@ export class Exchange {
    */
   fail(err: unknown): void {
     if (isInternal(err)) {
-      const e = err as { name?: string; message?: string; stack?: string };
-      this.telemetry.log.error({ msg: 'internal error', request_id: this.id, route: this.route, err: { type: e?.name ?? typeof err, message: e?.message ?? String(err), stack: e?.stack } });
+      // pino's error serializer: type, message and stack; nothing of the request (no headers, no body).
+      this.telemetry.log.error({ msg: 'internal error', request_id: this.id, route: this.route, err: err instanceof Error ? err : { message: String(err) } });
     }
     sendError(this.res, toGatewayError(err), this.headers());
   }

@@ -99,9 +99,18 @@ export function bodyChunks(res: UpstreamResponse): AsyncIterable<Buffer> {
 export function settleBody(res: UpstreamResponse, finished: boolean): void {
   const body = res.body;
   if (body.readableEnded || body.destroyed) return;
-  if (!finished) return void body.destroy();
+  if (!finished) return discardBody(res);
   // Nobody reads it any more: a late failure of the remainder must not become an unhandled 'error'.
   body.on('error', ignore).resume();
+}
+
+/**
+ * Drops a body nobody will read (the caller left, the stream broke). Destroying an undici body
+ * emits an 'error'; with no reader listening that would be an uncaught exception, so it is
+ * ignored here: the reason is known already.
+ */
+export function discardBody(res: UpstreamResponse): void {
+  res.body.on('error', ignore).destroy();
 }
 
 function ignore(): void {}

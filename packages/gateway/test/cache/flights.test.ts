@@ -113,4 +113,27 @@ describe('Flights', () => {
     expect(await other).toEqual(['x']);
     expect((await pending).value).toBe('x');
   });
+
+  it('is abandoned only when the last caller on it leaves: then its signal aborts and it leaves the map', () => {
+    const flights = new Flights();
+    const f = flights.start('k', { streaming: false });
+    expect(f.streaming).toBe(false);
+    void f.wait();
+    void f.wait();
+    f.leave(); // the leader left: two joiners still wait
+    f.leave();
+    expect(f.signal.aborted).toBe(false);
+    expect(flights.get('k')).toBe(f);
+    f.leave(); // the last one
+    expect(f.signal.aborted).toBe(true);
+    expect(flights.get('k')).toBeUndefined();
+    expect(flights.start('k')).not.toBe(f); // a new request starts afresh
+  });
+
+  it('ignores leaving once it ended', () => {
+    const f = new Flights().start('k');
+    f.complete(answer);
+    f.leave();
+    expect(f.signal.aborted).toBe(false);
+  });
 });

@@ -92,7 +92,8 @@ export class Exchange {
       return;
     }
     const text = typeof body === 'string' ? body : JSON.stringify(body);
-    const bytes = Buffer.from(text);
+    const whole = Buffer.from(text);
+    const bytes = status < 400 && f?.kind === 'truncate-json' ? whole.subarray(0, whole.length >> 1) : whole;
     this.res.writeHead(status, {
       'content-type': 'application/json',
       'content-length': String(bytes.length),
@@ -272,6 +273,12 @@ export class FakeServer implements FakeProvider {
   private answer(ex: Exchange, fault: Fault | null): void {
     if (fault?.kind === 'reset') {
       ex.req.socket.resetAndDestroy();
+      return;
+    }
+    if (fault?.kind === 'raw') {
+      const bytes = Buffer.from(fault.body);
+      ex.res.writeHead(fault.status, { 'content-type': fault.contentType ?? 'application/json', 'content-length': String(bytes.length) });
+      ex.res.end(bytes);
       return;
     }
     if (fault?.kind === 'status') {

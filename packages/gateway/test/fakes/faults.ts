@@ -27,7 +27,14 @@ export type Fault =
    * and then destroy the socket (a provider that does not end its body after `[DONE]` or
    * `message_stop`). JSON: answer normally.
    */
-  | { kind: 'linger-after-end'; ms: number };
+  | { kind: 'linger-after-end'; ms: number }
+  /**
+   * JSON: the answer cut in half but framed as complete (a `content-length` of the half): a
+   * broken proxy or provider that ends the body cleanly mid-way. Streams: answer normally.
+   */
+  | { kind: 'truncate-json' }
+  /** Answer with exactly this status and body (e.g. a 200 whose body is an error object). */
+  | { kind: 'raw'; status: number; body: string; contentType?: string };
 
 /** Hands out faults: scripted ones first, one per request, then the default (if any). */
 export class FaultQueue {
@@ -75,9 +82,14 @@ function validateFault(f: Fault): void {
         throw new Error(`${where}: afterChunks must be an integer >= 0`);
       }
       return;
+    case 'raw':
+      if (!Number.isInteger(f.status) || f.status < 200 || f.status > 599) throw new Error(`${where}: status must be an integer 200..599`);
+      if (typeof f.body !== 'string') throw new Error(`${where}: body must be a string`);
+      return;
     case 'reset':
     case 'hang':
     case 'no-usage':
+    case 'truncate-json':
       return;
     default:
       throw new Error(`${where}: unknown kind`);

@@ -9,7 +9,7 @@ import { GatewayError } from '../../http/errors.js';
 import { listedModels } from '../../telemetry/prices.js';
 import type { CallOptions, ChatAnswer, JsonAnswer, ProviderAdapter, StreamEvent } from '../types.js';
 import { streamBatches } from '../stream-batches.js';
-import { UpstreamClient, type UpstreamResponse } from '../upstream-client.js';
+import { discardBody, UpstreamClient, type UpstreamResponse } from '../upstream-client.js';
 import { UpstreamError } from '../upstream-error.js';
 import { toAnthropicRequest } from './request.js';
 import { isAnthropicMessage, toChatCompletion } from './response.js';
@@ -37,7 +37,7 @@ export class AnthropicAdapter implements ProviderAdapter {
     const body = JSON.stringify(toAnthropicRequest(request, stream));
     const res = await this.client.post('/v1/messages', body, this.headers(options), options.signal);
     if (res.status < 200 || res.status >= 300) throw await this.client.failure(res);
-    if (stream) return { kind: 'stream', events: this.events(res), cancel: () => res.body.destroy() };
+    if (stream) return { kind: 'stream', events: this.events(res), cancel: () => discardBody(res) };
     const bytes = await this.client.readAll(res);
     const message = parseObject(bytes.toString('utf8'));
     // A body cut short or an error sent with 200 is a provider failure, never an answer.

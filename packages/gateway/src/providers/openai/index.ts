@@ -9,7 +9,7 @@ import type { ProviderConfig } from '../../config/schema.js';
 import { listedModels } from '../../telemetry/prices.js';
 import type { CallOptions, ChatAnswer, JsonAnswer, ProviderAdapter, StreamEvent } from '../types.js';
 import { streamBatches } from '../stream-batches.js';
-import { UpstreamClient, type UpstreamResponse } from '../upstream-client.js';
+import { discardBody, UpstreamClient, type UpstreamResponse } from '../upstream-client.js';
 import { UpstreamError } from '../upstream-error.js';
 
 export class OpenAIAdapter implements ProviderAdapter {
@@ -39,7 +39,7 @@ export class OpenAIAdapter implements ProviderAdapter {
     const res = await this.client.post('/chat/completions', body, this.headers(options), options.signal);
     if (res.status < 200 || res.status >= 300) throw await this.client.failure(res);
     if (!stream) return this.json<ChatCompletion>(res, isChatCompletion);
-    return { kind: 'stream', events: this.events(res), cancel: () => res.body.destroy() };
+    return { kind: 'stream', events: this.events(res), cancel: () => discardBody(res) };
   }
 
   async embeddings(request: EmbeddingsRequest, options: CallOptions): Promise<JsonAnswer> {
