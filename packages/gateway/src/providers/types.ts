@@ -5,6 +5,7 @@
  */
 import type { ChatChunk, ChatCompletion, ChatRequest, EmbeddingsRequest, Usage } from '../api/types.js';
 import type { ProviderType } from '../config/schema.js';
+import type { DialectName } from '../dialects/types.js';
 
 export interface CallOptions {
   /** Aborted when the caller goes away or the attempt times out. */
@@ -54,6 +55,31 @@ export interface StreamEvent {
 
 export type ChatAnswer = JsonAnswer<ChatCompletion> | StreamAnswer;
 
+/**
+ * A request in a dialect the provider speaks itself (Anthropic Messages to Anthropic, OpenAI
+ * Responses to OpenAI), sent as the caller wrote it so provider-only features survive
+ * (`cache_control`, thinking blocks, `anthropic-beta`, reasoning items).
+ */
+export interface NativeCall {
+  readonly dialect: DialectName;
+  /** The endpoint within the dialect: `/v1/messages`, `/v1/messages/count_tokens`, `/v1/responses`. */
+  readonly path: string;
+  /** The body to send: the caller's bytes, or re-encoded with the target's model. */
+  readonly body: Buffer | string;
+  readonly stream: boolean;
+  /** Caller headers the provider's API reads (`anthropic-version`, `anthropic-beta`), passed on. */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/**
+ * The provider's answer in the dialect itself. A JSON answer is the provider's bytes (checked
+ * to be a complete answer); a stream's events carry the provider's event payloads (the JSON of
+ * each `data:`, whose `type` names the event), with the canonical usage on the events that
+ * carry it. The same rules as `StreamAnswer`: the iterator throws an UpstreamError when the
+ * stream breaks, and ends only after the provider's terminal event.
+ */
+export type NativeAnswer = JsonAnswer<Record<string, unknown>> | StreamAnswer;
+
 export interface ProviderAdapter {
   /** The provider's name in the config (`openai`, `anthropic`, `local`, ...): a metric label. */
   readonly name: string;
@@ -64,5 +90,9 @@ export interface ProviderAdapter {
   readonly host: string;
   chat(request: ChatRequest, stream: boolean, options: CallOptions): Promise<ChatAnswer>;
   embeddings(request: EmbeddingsRequest, options: CallOptions): Promise<JsonAnswer>;
+  /** The dialects this provider speaks natively (none: every dialect is translated to `chat`). */
+  readonly nativeDialects?: readonly DialectName[];
+  /** Sends a request in one of `nativeDialects` as it is. */
+  native?(call: NativeCall, options: CallOptions): Promise<NativeAnswer>;
   close(): Promise<void>;
 }
