@@ -1,13 +1,10 @@
 /**
  * The composition root: builds every part of the request path from the configuration once, at
- * start-up, and hands them to the handlers.
+ * start-up; the pipeline's steps each take the parts they need.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Span } from '@llm-edge/semconv';
-import { ApiKeyRegistry, presentedKey } from './auth/api-keys.js';
+import { ApiKeyRegistry } from './auth/api-keys.js';
 import type { GatewayConfig } from './config/schema.js';
-import { GatewayError, unauthorized } from './http/errors.js';
-import { Exchange } from './http/exchange.js';
+import type { PipelineDeps } from './pipeline/run.js';
 import { createProviders } from './providers/registry.js';
 import type { ProviderAdapter } from './providers/types.js';
 import { Resilience } from './resilience/index.js';
@@ -30,7 +27,7 @@ export interface GatewayOptions {
   readonly defaultMetrics?: boolean;
 }
 
-export class Gateway {
+export class Gateway implements PipelineDeps {
   readonly keys: ApiKeyRegistry;
   readonly providers: Map<string, ProviderAdapter>;
   readonly router: Router;
@@ -76,32 +73,6 @@ export class Gateway {
     this.lifecycle = 'ready';
   }
 
-  /** Starts the context of one request. */
-  exchange(req: IncomingMessage, res: ServerResponse, route: string): Exchange {
-    return new Exchange(req, res, route, this.telemetry);
-  }
-
-  /**
-   * @throws GatewayError 401 for a missing or unknown key; 415 for a body that is not JSON in
-   *   open mode
-   */
-  authenticate(x: Exchange): Promise<void> {
-    return x.step(Span.authentication, () => {
-      // Open, the gateway spends its provider keys for anyone: a web page the developer visits
-      // could do that with a cross-site "simple" POST (text/plain needs no CORS preflight), so
-      // only JSON bodies, which browsers send cross-site only after a preflight, are accepted.
-      if (this.keys.open && x.req.method === 'POST' && !isJsonType(x.req.headers['content-type'])) {
-        throw new GatewayError(415, 'invalid_request_error', 'Send the request body as JSON, with "Content-Type: application/json".', null, 'unsupported_media_type');
-      }
-      const caller = this.keys.authenticate(presentedKey(x.req.headers));
-      if (!caller) {
-        this.metrics.get('authFailuresTotal').inc();
-        throw unauthorized('Missing or invalid API key. Send it as "Authorization: Bearer <key>".');
-      }
-      x.caller = caller;
-    });
-  }
-
   /** Dependency states for `/ready`: reported, never a reason to fail readiness. */
   readiness(): Record<string, unknown> {
     return { providers: this.resilience.health(), cache: this.cache.readiness(), limits: this.limits.state };
@@ -115,7 +86,3 @@ export class Gateway {
   }
 }
 
-/** `application/json` or a `+json` type, with or without parameters. */
-function isJsonType(contentType: string | undefined): boolean {
-  return contentType !== undefined && /^\s*application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i.test(contentType);
-}

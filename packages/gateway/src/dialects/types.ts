@@ -47,6 +47,11 @@ export interface Dialect<D extends Decoded = Decoded> {
   frame(payload: string): string;
   /** Bytes after the last event of a complete stream (`data: [DONE]\n\n` for chat, else ''). */
   readonly streamEnd: string;
+  /**
+   * A stored or live event this caller did not ask for (chat's usage-only chunk without
+   * `stream_options.include_usage`): kept in the cache, left out of the caller's stream.
+   */
+  omits?(payload: string, request: D): boolean;
   /** A stored JSON answer of this dialect as its stream event payloads (a cached answer replayed to a streaming caller). */
   jsonToEvents(body: Buffer): string[];
   /** A complete stream's event payloads as this dialect's JSON answer (a cached stream served to a JSON caller). */

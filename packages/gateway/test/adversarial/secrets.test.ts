@@ -6,7 +6,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Exchange } from '../../src/http/exchange.js';
+import { CacheStatus } from '@llm-edge/semconv';
+import { chatDialect } from '../../src/dialects/chat/index.js';
+import { RequestTrace } from '../../src/pipeline/request.js';
+import { NodeResponder } from '../../src/pipeline/responder.js';
+import { answerError } from '../../src/pipeline/run.js';
 import { rawRequest, startHarness, type Harness } from '../harness.js';
 
 const KEY = 'sk-tenant-secret-0123456789';
@@ -23,8 +27,10 @@ describe('an internal error', () => {
     // A real listener whose handler fails as a bug in a handler would: through the gateway's own
     // request context, so the answer and the log line are the ones the gateway writes.
     server = createServer((req, res) => {
-      const x = new Exchange(req, res, '/v1/chat/completions', h.gateway.gateway.telemetry);
-      x.fail(new TypeError("Cannot read properties of undefined (reading 'url')"));
+      const { telemetry } = h.gateway.gateway;
+      const request = new RequestTrace('/v1/chat/completions', req.headers, req.method ?? '', telemetry.tracing);
+      const head = { requestId: request.id, cache: CacheStatus.bypass, provider: '', extra: {} };
+      answerError(telemetry, request, new NodeResponder(res), chatDialect, new TypeError("Cannot read properties of undefined (reading 'url')"), head);
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -1,0 +1,191 @@
+/**
+ * The request pipeline, in the order of the span tree: authenticate, decode, route and admit,
+ * answer from the cache or a flight, else attempt the targets and answer, settle, store. Each
+ * step takes what it needs and returns a value; this function only passes them on, and returns
+ * the `Outcome` the transport records.
+ */
+import type { Attributes } from '@opentelemetry/api';
+import { Attr, CacheStatus, Span, type CacheStatusValue } from '@llm-edge/semconv';
+import type { ApiKeyRegistry, Caller } from '../auth/api-keys.js';
+import type { CachedAnswer, CacheEndpoint, Flights, ResponseCache } from '../cache/index.js';
+import type { Flight } from '../cache/flights.js';
+import type { GatewayConfig } from '../config/schema.js';
+import type { Dialect } from '../dialects/types.js';
+import { GatewayError, isInternal, toGatewayError } from '../http/errors.js';
+import type { RateLimiter } from '../limits/rate-limiter.js';
+import type { Resilience } from '../resilience/index.js';
+import type { Route, Router } from '../routing/router.js';
+import type { Telemetry } from '../telemetry/index.js';
+import { authenticate } from './authenticate.js';
+import { leaveWhenGone, lookup, planCache, serveFlight, serveHit, type AnswerShape } from './cache.js';
+import { decodeBody, type DecodedBody } from './decode.js';
+import { answerHeaders, type AnswerHeaders } from './headers.js';
+import type { Outcome } from './outcome.js';
+import type { RequestTrace } from './request.js';
+import type { Responder } from './responder.js';
+import { routeRequest } from './route.js';
+import type { Settlement } from './settle.js';
+import { StreamBroken } from './stream.js';
+
+/** Everything the pipeline's steps use, built once at start-up. */
+export interface PipelineDeps {
+  readonly config: GatewayConfig;
+  readonly keys: ApiKeyRegistry;
+  readonly router: Router;
+  readonly resilience: Resilience;
+  readonly limits: RateLimiter;
+  readonly cache: ResponseCache;
+  readonly flights: Flights;
+  readonly telemetry: Telemetry;
+}
+
+/** What one endpoint plugs into the pipeline. */
+export interface Endpoint<R> {
+  /** The endpoint route, a metric label. */
+  readonly route: string;
+  /** The cache's key space for it. */
+  readonly cacheEndpoint: CacheEndpoint;
+  /** Its callers' dialect: error shape, framing, shape conversions. */
+  readonly dialect: Dialect;
+  /** Validates a parsed body. @throws GatewayError 400 */
+  decode(body: Record<string, unknown>): R;
+  model(request: R): string;
+  shape(request: R): AnswerShape;
+  /** Tokens the request may use at most, for the limits. */
+  estimateTokens(request: R): number;
+  /** Request attributes for a recorded root span. */
+  annotate?(request: R): Attributes;
+  /** Calls the targets and answers the caller; undefined when nobody waits for the answer any more. */
+  upstream(input: UpstreamInput<R>): Promise<Answered | undefined>;
+}
+
+/** What the attempts of one request are given. */
+export interface UpstreamInput<R> {
+  readonly deps: PipelineDeps;
+  readonly request: RequestTrace;
+  readonly responder: Responder;
+  readonly decoded: DecodedBody<R>;
+  readonly caller: Caller;
+  readonly route: Route;
+  readonly timeoutMs: number;
+  readonly admittedTokens: number;
+  /** The headers of the answer, less the provider (known once a target answered). */
+  readonly head: Omit<AnswerHeaders, 'provider'>;
+  /** The flight this request leads, when identical requests may join it. */
+  readonly flight: Flight | undefined;
+  /** Aborts when nobody waits for the answer (the caller, or everyone on the flight, left). */
+  readonly signal: AbortSignal;
+}
+
+/** An answer that went out. */
+export interface Answered {
+  /** The answer to store and hand to joiners; undefined when it did not complete. */
+  readonly answer: CachedAnswer | undefined;
+  readonly provider: string;
+  readonly settlement: Settlement;
+  readonly upstreamMs: number;
+  readonly firstByteAt?: number | undefined;
+}
+
+export async function runPipeline<R>(
+  deps: PipelineDeps,
+  endpoint: Endpoint<R>,
+  request: RequestTrace,
+  responder: Responder,
+  readBody: () => Promise<Buffer>,
+): Promise<Outcome> {
+  // What is known so far, for the outcome and the error answer if a step throws.
+  let keyId = '';
+  let model = '';
+  let provider = '';
+  let cache: CacheStatusValue = CacheStatus.bypass;
+  let extra: Record<string, string> = {};
+  const { telemetry } = deps;
+  try {
+    const caller = request.stepSync(Span.authentication, () => authenticated(deps, request));
+    keyId = caller.keyId;
+    const decoded = decodeBody(await readBody(), endpoint.decode);
+    if (endpoint.annotate) request.annotate(() => endpoint.annotate!(decoded.request));
+    const asked = endpoint.model(decoded.request);
+    const admittedTokens = endpoint.estimateTokens(decoded.request);
+    const { route, timeoutMs } = await request.step(Span.routingDecision, async (span) => {
+      const routed = routeRequest(deps.router, asked, request.headers, deps.config.resilience.requestTimeoutMs);
+      model = asked;
+      span.setAttribute(Attr.routeName, routed.route.name);
+      extra = await deps.limits.admit(caller, admittedTokens);
+      return routed;
+    });
+    const shape = endpoint.shape(decoded.request);
+    const plan = planCache(deps.config.cache, route, request.headers, caller.keyId, endpoint.cacheEndpoint, decoded.body, decoded.raw);
+    if (plan?.read) {
+      const found = await lookup(request, deps.cache, plan.key);
+      const head = { requestId: request.id, extra };
+      if (found) {
+        const served = await serveHit(request, responder, telemetry, endpoint.dialect, found, shape, head);
+        return { keyId, model, provider: served.provider, cache: served.cache, usage: served.usage, usageEstimated: false, costUsd: 0, upstreamMs: 0, firstByteAt: served.firstByteAt };
+      }
+      cache = CacheStatus.miss;
+      const joined = deps.flights.get(plan.key);
+      if (joined) {
+        const served = await serveFlight(responder, telemetry, endpoint.dialect, joined, shape, head, request.span);
+        return { keyId, model, provider: served.provider, cache, usage: served.usage, usageEstimated: false, costUsd: 0, upstreamMs: served.upstreamMs, firstByteAt: served.firstByteAt };
+      }
+    }
+    // Only a request that may read leads a flight others can join.
+    const flight = plan?.read ? deps.flights.start(plan.key, { streaming: shape.stream }) : undefined;
+    if (flight) leaveWhenGone(responder, flight);
+    let answered: Answered | undefined;
+    try {
+      answered = await endpoint.upstream({
+        deps, request, responder, decoded, caller, route, timeoutMs, admittedTokens, flight,
+        head: { requestId: request.id, cache, extra },
+        signal: flight ? flight.signal : responder.signal,
+      });
+    } catch (err) {
+      flight?.fail(err);
+      throw err;
+    }
+    const answer = answered?.answer;
+    if (!answer) flight?.fail(new GatewayError(502, 'upstream_error', 'The upstream stream did not finish.', null, 'stream_broken'));
+    else {
+      flight?.complete(answer);
+      if (plan?.write) deps.cache.store(plan.key, answer, plan.ttlSeconds);
+    }
+    if (!answered) return { keyId, model, provider, cache, usageEstimated: false, costUsd: 0, upstreamMs: 0 };
+    const { settlement } = answered;
+    return {
+      keyId, model, provider: answered.provider, cache,
+      usage: settlement.usage, usageEstimated: settlement.usageEstimated, costUsd: settlement.costUsd,
+      upstreamMs: answered.upstreamMs, firstByteAt: answered.firstByteAt,
+    };
+  } catch (err) {
+    if (err instanceof StreamBroken) provider = err.provider;
+    answerError(telemetry, request, responder, endpoint.dialect, err, { requestId: request.id, cache, provider, extra });
+    return { keyId, model, provider, cache, usageEstimated: false, costUsd: 0, upstreamMs: err instanceof StreamBroken ? err.upstreamMs : 0, firstByteAt: err instanceof StreamBroken ? err.firstByteAt : undefined };
+  }
+}
+
+function authenticated(deps: PipelineDeps, request: RequestTrace): Caller {
+  try {
+    return authenticate(deps.keys, request.method, request.headers);
+  } catch (err) {
+    if ((err as GatewayError).status === 401) deps.telemetry.metrics.get('authFailuresTotal').inc();
+    throw err;
+  }
+}
+
+/**
+ * Answers `err` in the dialect's error shape, unless an answer already started. An error the
+ * gateway did not expect is a bare 500 to the caller and a log line with its cause.
+ */
+export function answerError(telemetry: Telemetry, request: RequestTrace, responder: Responder, dialect: Dialect, err: unknown, head: AnswerHeaders): void {
+  if (isInternal(err)) {
+    // pino's error serializer: type, message and stack; nothing of the request (no headers, no body).
+    telemetry.log.error({ msg: 'internal error', request_id: request.id, route: request.route, err: err instanceof Error ? err : { message: String(err) } });
+  }
+  const error = toGatewayError(err);
+  const headers = answerHeaders(head, error.headers);
+  // A body we did not read whole must not be parsed as the next request on this connection.
+  if (error.status === 413) headers.connection = 'close';
+  responder.json(error.status, dialect.errorBody(error), headers);
+}
