@@ -517,6 +517,94 @@ describe('fake Anthropic', () => {
     );
   });
 
+  it('refuses what the real API refuses: ranges, unknown fields, cache_control, thinking budgets', async () => {
+    const refusal = async (body: unknown, path = '/v1/messages') => {
+      const res = await raw(fake.url, path, body, auth);
+      expect(res.status).toBe(400);
+      const parsed = JSON.parse(res.text);
+      expect(parsed.error.type).toBe('invalid_request_error');
+      return parsed.error.message as string;
+    };
+    const text = (extra: Record<string, unknown>) => ({ type: 'text', text: 'x', ...extra });
+    expect(await refusal({ ...msg('x'), max_tokens: 0 })).toBe('max_tokens: Input should be greater than or equal to 1');
+    expect(await refusal({ ...msg('x'), max_tokens: 2.5 })).toBe('max_tokens: Input should be a valid integer (got number)');
+    expect(await refusal({ ...msg('x'), temperature: 1.2 })).toBe('temperature: Input should be less than or equal to 1');
+    expect(await refusal({ ...msg('x'), top_p: -0.1 })).toBe('top_p: Input should be greater than or equal to 0');
+    expect(await refusal({ ...msg('x'), top_k: 1.5 })).toBe('top_k: Input should be a valid integer (got number)');
+    expect(await refusal({ ...msg('x'), frequency_penalty: 1 })).toBe('frequency_penalty: Extra inputs are not permitted');
+    expect(await refusal({ ...msg('x'), messages: [{ role: 'user', content: [text({ cache_control: { type: 'persistent' } })] }] })).toBe(
+      "messages.0.content.0.cache_control.type: Input should be 'ephemeral'",
+    );
+    expect(await refusal({ ...msg('x'), system: [text({ cache_control: { type: 'ephemeral', ttl: '2h' } })] })).toBe("system.0.cache_control.ttl: Input should be '5m' or '1h'");
+    const marked = text({ cache_control: { type: 'ephemeral' } });
+    expect(await refusal({ ...msg('x'), system: [marked, marked, marked], messages: [{ role: 'user', content: [marked, marked] }] })).toBe(
+      'A maximum of 4 blocks with cache_control may be provided. Found 5.',
+    );
+    expect(await refusal({ ...msg('x'), thinking: { type: 'enabled', budget_tokens: 1000 } })).toBe('thinking.enabled.budget_tokens: Input should be greater than or equal to 1024');
+    expect(await refusal({ ...msg('x'), max_tokens: 2000, thinking: { type: 'enabled', budget_tokens: 2000 } })).toContain('`max_tokens` must be greater than `thinking.budget_tokens`');
+    expect(await refusal({ ...msg('x'), thinking: { type: 'sometimes' } })).toBe("thinking.type: Input should be 'enabled', 'disabled' or 'adaptive'");
+  });
+
+  it('accepts what the real API accepts: consecutive turns of one role, an assistant first, thinking within max_tokens, 1h cache_control', async () => {
+    const res = await client.messages.create({
+      model: 'claude-sonnet-4-5',
+      max_tokens: 4096,
+      thinking: { type: 'enabled', budget_tokens: 1024 },
+      system: [{ type: 'text', text: 'sys', cache_control: { type: 'ephemeral', ttl: '1h' } }],
+      messages: [
+        { role: 'assistant', content: 'Hello, how can I help?' },
+        { role: 'user', content: 'one' },
+        { role: 'user', content: 'two' },
+      ],
+      temperature: 1,
+      top_k: 5,
+    });
+    expect(res.content).toEqual([{ type: 'text', text: expectedReply('two') }]);
+  });
+
+  it('honours cache_control: the first request writes the marked prefix, a repeat reads it, JSON and streamed', async () => {
+    const long = 'policy '.repeat(50).trim(); // 50 words
+    const cached = (question: string) => ({
+      ...msg(question),
+      system: [{ type: 'text' as const, text: long, cache_control: { type: 'ephemeral' as const } }],
+    });
+    const first = await client.messages.create(cached('first question'));
+    expect(first.usage).toMatchObject({ cache_creation_input_tokens: 50, cache_read_input_tokens: 0, input_tokens: 2 + PROMPT_OVERHEAD_TOKENS });
+    const again = await client.messages.create(cached('another question here'));
+    expect(again.usage).toMatchObject({ cache_creation_input_tokens: 0, cache_read_input_tokens: 50, input_tokens: 3 + PROMPT_OVERHEAD_TOKENS });
+    const streamed = await client.messages.stream(cached('streamed')).finalMessage();
+    expect(streamed.usage).toMatchObject({ cache_creation_input_tokens: 0, cache_read_input_tokens: 50, input_tokens: 1 + PROMPT_OVERHEAD_TOKENS });
+
+    // A longer prefix reads the part it shares and writes the rest; no marker, no cache.
+    const longer = await client.messages.create({
+      ...cached('x'),
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'extra words here', cache_control: { type: 'ephemeral' } }, { type: 'text', text: 'tail' }] }],
+    });
+    expect(longer.usage).toMatchObject({ cache_read_input_tokens: 50, cache_creation_input_tokens: 3, input_tokens: 1 + PROMPT_OVERHEAD_TOKENS });
+    const plain = await client.messages.create({ ...msg('first question'), system: long });
+    expect(plain.usage).toMatchObject({ cache_creation_input_tokens: 0, cache_read_input_tokens: 0, input_tokens: 52 + PROMPT_OVERHEAD_TOKENS });
+    const changed = await client.messages.create({ ...cached('q'), system: [{ type: 'text', text: `${long} changed`, cache_control: { type: 'ephemeral' } }] });
+    expect(changed.usage).toMatchObject({ cache_creation_input_tokens: 51, cache_read_input_tokens: 0 });
+  });
+
+  it('counts tokens at POST /v1/messages/count_tokens as /v1/messages counts input', async () => {
+    const body = { model: 'claude-sonnet-4-5', system: 'be brief', messages: [{ role: 'user' as const, content: 'hello there world' }] };
+    const counted = await client.messages.countTokens(body);
+    expect(counted).toEqual({ input_tokens: 5 + PROMPT_OVERHEAD_TOKENS });
+    const answered = await client.messages.create({ ...body, max_tokens: 100 });
+    expect(answered.usage.input_tokens).toBe(counted.input_tokens);
+    expect(fake.calls[0]).toMatchObject({ method: 'POST', path: '/v1/messages/count_tokens' });
+
+    const refused = async (extra: Record<string, unknown>) => {
+      const res = await raw(fake.url, '/v1/messages/count_tokens', { ...body, ...extra }, auth);
+      expect(res.status).toBe(400);
+      return JSON.parse(res.text).error.message as string;
+    };
+    expect(await refused({ max_tokens: 10 })).toBe('max_tokens: Extra inputs are not permitted');
+    expect(await refused({ stream: true })).toBe('stream: Extra inputs are not permitted');
+    expect(await refused({ messages: [] })).toBe('messages: at least one message is required');
+  });
+
   it('lists models and answers unknown paths with not_found_error', async () => {
     const models = await raw(fake.url, '/v1/models', undefined, auth);
     expect(JSON.parse(models.text).data.map((m: { id: string }) => m.id)).toContain('claude-sonnet-4-5');

@@ -1,9 +1,11 @@
 // A fake Anthropic Messages API: POST /v1/messages (JSON and SSE events, text and tool_use blocks,
-// stop reasons, usage) and GET /v1/models, in the exact shapes `@anthropic-ai/sdk` parses.
+// stop reasons, usage, prompt caching), POST /v1/messages/count_tokens and GET /v1/models, in the
+// exact shapes `@anthropic-ai/sdk` parses.
 import { FakeServer } from './fake-server.js';
 import type { Exchange, FakeProvider, StreamPlan, Wire } from './fake-server.js';
 import { TOOL_CALL_TOKENS, answer, argumentFragments } from './model.js';
 import type { Answer } from './model.js';
+import { PromptCache, type CacheUsage } from './anthropic-cache.js';
 import { readMessagesRequest } from './anthropic-request.js';
 import { BadRequest, pathOf } from './request-checks.js';
 
@@ -72,6 +74,7 @@ class AnthropicWire implements Wire {
   readonly requestIdHeader = 'request-id';
   private messages = 0;
   private toolUses = 0;
+  private readonly promptCache = new PromptCache();
 
   private readonly bearer: string;
 
@@ -98,6 +101,7 @@ class AnthropicWire implements Wire {
     }
     try {
       if (method === 'POST' && path === '/v1/messages') this.message(ex);
+      else if (method === 'POST' && path === '/v1/messages/count_tokens') this.countTokens(ex);
       else if (method === 'GET' && path === '/v1/models') ex.json(200, MODELS_BODY);
       else ex.json(404, anthropicError('not_found_error', 'Not Found', ex.requestId));
     } catch (err) {
@@ -113,10 +117,17 @@ class AnthropicWire implements Wire {
   private message(ex: Exchange): void {
     const req = readMessagesRequest(ex.call.body);
     const ans = answer(req.conversation);
+    const cache = this.promptCache.use(req.cache);
     const id = `msg_${++this.messages}`;
     const toolUseId = ans.kind === 'tool_call' ? `toolu_${++this.toolUses}` : '';
-    if (req.stream) ex.stream(streamPlan(id, req.model, ans, toolUseId, ex.noUsage));
-    else ex.json(200, messageBody(id, req.model, ans, toolUseId, ex.noUsage));
+    if (req.stream) ex.stream(streamPlan(id, req.model, ans, toolUseId, ex.noUsage, cache));
+    else ex.json(200, messageBody(id, req.model, ans, toolUseId, ex.noUsage, cache));
+  }
+
+  /** The prompt's input tokens as /v1/messages would count them (cached prefixes included). */
+  private countTokens(ex: Exchange): void {
+    const req = readMessagesRequest(ex.call.body, 'count_tokens');
+    ex.json(200, { input_tokens: answer(req.conversation).inputTokens });
   }
 }
 
@@ -129,17 +140,19 @@ function stopOf(ans: Answer): { stop_reason: string; stop_sequence: string | nul
   return { stop_reason: STOP_REASON[ans.completion.cause], stop_sequence: ans.completion.stopSequence };
 }
 
-function usage(inputTokens: number, output: number) {
-  return { input_tokens: inputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: output, service_tier: 'standard' };
+/** Anthropic's usage: `input_tokens` counts only what was neither read from nor written to the cache. */
+function usage(inputTokens: number, output: number, cache: CacheUsage) {
+  const uncached = inputTokens - cache.cache_read_input_tokens - cache.cache_creation_input_tokens;
+  return { input_tokens: uncached, ...cache, output_tokens: output, service_tier: 'standard' };
 }
 
-function messageBody(id: string, model: string, ans: Answer, toolUseId: string, noUsage: boolean) {
+function messageBody(id: string, model: string, ans: Answer, toolUseId: string, noUsage: boolean, cache: CacheUsage) {
   const content =
     ans.kind === 'tool_call'
       ? [{ type: 'tool_use', id: toolUseId, name: ans.name, input: JSON.parse(ans.argumentsJson) as unknown }]
       : [{ type: 'text', text: ans.completion.text }];
   const body: Record<string, unknown> = { id, type: 'message', role: 'assistant', model, content, ...stopOf(ans) };
-  if (!noUsage) body.usage = usage(ans.inputTokens, outputTokens(ans));
+  if (!noUsage) body.usage = usage(ans.inputTokens, outputTokens(ans), cache);
   return body;
 }
 
@@ -150,9 +163,9 @@ const event = (type: string, data: unknown): string => `event: ${type}\ndata: ${
  * reports it there), content_block_start, ping, one content_block_delta per word or arguments
  * fragment, content_block_stop, message_delta (stop reason, final output usage), message_stop.
  */
-function streamPlan(id: string, model: string, ans: Answer, toolUseId: string, noUsage: boolean): StreamPlan {
+function streamPlan(id: string, model: string, ans: Answer, toolUseId: string, noUsage: boolean, cache: CacheUsage): StreamPlan {
   const start: Record<string, unknown> = { id, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null };
-  if (!noUsage) start.usage = usage(ans.inputTokens, 1);
+  if (!noUsage) start.usage = usage(ans.inputTokens, 1, cache);
   let preamble = event('message_start', { type: 'message_start', message: start });
   let chunks: string[];
   if (ans.kind === 'tool_call') {
