@@ -7,18 +7,20 @@ import type { ChatCompletion, ChatRequest } from '../../api/types.js';
 import type { ProviderConfig } from '../../config/schema.js';
 import { GatewayError } from '../../http/errors.js';
 import { listedModels } from '../../telemetry/prices.js';
-import type { CallOptions, ChatAnswer, JsonAnswer, ProviderAdapter, StreamEvent } from '../types.js';
+import type { DialectName } from '../../dialects/types.js';
+import type { CallOptions, ChatAnswer, JsonAnswer, NativeAnswer, NativeCall, ProviderAdapter, StreamEvent } from '../types.js';
 import { streamBatches } from '../stream-batches.js';
 import { discardBody, UpstreamClient, type UpstreamResponse } from '../upstream-client.js';
 import { UpstreamError } from '../upstream-error.js';
 import { toAnthropicRequest } from './request.js';
-import { isAnthropicMessage, toChatCompletion } from './response.js';
-import { parseObject } from '../answer-checks.js';
+import { toChatCompletion, type AnthropicMessage } from './response.js';
 import { AnthropicStreamTranslator } from './stream.js';
+import { COUNT_TOKENS_PATH, MESSAGES_PATH, NativeMessagesStream, nativeJsonAnswer } from './native.js';
 
 export class AnthropicAdapter implements ProviderAdapter {
   readonly type = 'anthropic' as const;
   readonly models: readonly string[];
+  readonly nativeDialects: readonly DialectName[] = ['messages'];
   private readonly client: UpstreamClient;
 
   constructor(
@@ -38,14 +40,27 @@ export class AnthropicAdapter implements ProviderAdapter {
     const res = await this.client.post('/v1/messages', body, this.headers(options), options.signal);
     if (res.status < 200 || res.status >= 300) throw await this.client.failure(res);
     if (stream) return { kind: 'stream', events: this.events(res), cancel: () => discardBody(res) };
-    const bytes = await this.client.readAll(res);
-    const message = parseObject(bytes.toString('utf8'));
-    // A body cut short or an error sent with 200 is a provider failure, never an answer.
-    if (!message || !isAnthropicMessage(message)) {
-      throw new UpstreamError(this.name, ProviderErrorReason.server, `answered HTTP ${res.status} with ${message ? 'something other than a message' : 'a body that is not a whole JSON object'}`);
-    }
-    const completion: ChatCompletion = toChatCompletion(message);
+    // The same completeness check as a native answer: a cut body or a 200 error is a provider failure.
+    const { value } = nativeJsonAnswer(this.name, MESSAGES_PATH, res.status, await this.client.readAll(res));
+    const completion: ChatCompletion = toChatCompletion(value as unknown as AnthropicMessage);
     return { kind: 'json', bytes: Buffer.from(JSON.stringify(completion)), value: completion, usage: completion.usage };
+  }
+
+  /** A Messages request sent as the caller wrote it (see native.ts). */
+  async native(call: NativeCall, options: CallOptions): Promise<NativeAnswer> {
+    if (call.dialect !== 'messages' || (call.path !== MESSAGES_PATH && call.path !== COUNT_TOKENS_PATH)) {
+      const error = new GatewayError(404, 'not_found_error', `Provider ${this.name} does not serve ${call.dialect} ${call.path} natively.`);
+      throw new UpstreamError(this.name, ProviderErrorReason.client, error.message, 404, undefined, error);
+    }
+    const headers = this.headers(options, call.headers['anthropic-version'] || undefined);
+    const beta = call.headers['anthropic-beta'];
+    if (beta) headers['anthropic-beta'] = beta;
+    const res = await this.client.post(call.path, call.body, headers, options.signal);
+    if (res.status < 200 || res.status >= 300) throw await this.client.failure(res);
+    if (call.stream && call.path === MESSAGES_PATH) {
+      return { kind: 'stream', events: streamBatches(this.name, res, new NativeMessagesStream(this.name)), cancel: () => discardBody(res) };
+    }
+    return nativeJsonAnswer(this.name, call.path, res.status, await this.client.readAll(res));
   }
 
   embeddings(): Promise<JsonAnswer> {
@@ -57,8 +72,9 @@ export class AnthropicAdapter implements ProviderAdapter {
     return this.client.close();
   }
 
-  private headers(options: CallOptions): Record<string, string> {
-    const headers: Record<string, string> = { ...options.headers, 'anthropic-version': this.config.apiVersion };
+  /** The caller's `anthropic-version` wins on the native path: their body is written for it. */
+  private headers(options: CallOptions, version = this.config.apiVersion): Record<string, string> {
+    const headers: Record<string, string> = { ...options.headers, 'anthropic-version': version };
     if (this.config.apiKey) headers['x-api-key'] = this.config.apiKey;
     return headers;
   }

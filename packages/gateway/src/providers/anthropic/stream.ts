@@ -89,6 +89,7 @@ export class AnthropicStreamTranslator {
   }
 }
 
-function stripNulls(u: Record<string, unknown>): AnthropicUsage {
+/** Usage counts a stream event sets (`null` means "not reported here", never zero). */
+export function stripNulls(u: Record<string, unknown>): AnthropicUsage {
   return Object.fromEntries(Object.entries(u).filter(([, v]) => v !== null && v !== undefined)) as AnthropicUsage;
 }
