@@ -338,9 +338,9 @@ describe('fake OpenAI', () => {
   });
 
   it('answers unknown paths with 404', async () => {
-    const res = await raw(fake.url, '/v1/responses', {}, auth);
+    const res = await raw(fake.url, '/v1/audio/speech', {}, auth);
     expect(res.status).toBe(404);
-    expect(JSON.parse(res.text).error.message).toBe('Invalid URL (POST /v1/responses)');
+    expect(JSON.parse(res.text).error.message).toBe('Invalid URL (POST /v1/audio/speech)');
   });
 });
 
@@ -863,5 +863,180 @@ describe('lifecycle and pacing', () => {
     } finally {
       await fake.close();
     }
+  });
+});
+
+describe('fake OpenAI Responses', () => {
+  let fake: FakeProvider;
+  let client: OpenAI;
+  const auth = { authorization: `Bearer ${OPENAI_KEY}` };
+  const searchFn = { type: 'function' as const, name: 'search', description: 'web search', parameters: { type: 'object', properties: { query: { type: 'string' } } }, strict: false };
+
+  beforeAll(async () => {
+    fake = await startFakeOpenAI();
+    client = new OpenAI({ baseURL: `${fake.url}/v1`, apiKey: OPENAI_KEY, maxRetries: 0 });
+  });
+  afterEach(() => fake.reset());
+  afterAll(() => fake.close());
+
+  it('responses.create answers the echo as a Response, with usage counted as chat counts it', async () => {
+    const res = await client.responses.create({ model: 'gpt-4o-mini', instructions: 'be brief', input: 'hello there world' });
+    expect(res.object).toBe('response');
+    expect(res.id).toMatch(/^resp_/);
+    expect(res.status).toBe('completed');
+    expect(res.output_text).toBe(expectedReply('hello there world'));
+    expect(res.output[0]).toMatchObject({ type: 'message', role: 'assistant', status: 'completed' });
+    expect(res.instructions).toBe('be brief');
+    expect(res.created_at).toBe(OPENAI_CREATED);
+    // The same conversation through chat: instructions as a system message.
+    const chat = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'system', content: 'be brief' }, { role: 'user', content: 'hello there world' }] });
+    expect(res.usage).toMatchObject({ input_tokens: chat.usage?.prompt_tokens, output_tokens: chat.usage?.completion_tokens, total_tokens: chat.usage?.total_tokens });
+    expect(res.usage?.input_tokens).toBe(words('be brief hello there world') + PROMPT_OVERHEAD_TOKENS);
+  });
+
+  it('streams the real event sequence, numbered, and finalResponse() equals the stored JSON', async () => {
+    const stream = await client.responses.create({ model: 'gpt-4o-mini', input: 'hello there world', stream: true });
+    const events = [];
+    for await (const e of stream) events.push(e);
+    expect(events.map((e) => e.type)).toEqual([
+      'response.created',
+      'response.in_progress',
+      'response.output_item.added',
+      'response.content_part.added',
+      ...chunkWords(expectedReply('hello there world')).map(() => 'response.output_text.delta'),
+      'response.output_text.done',
+      'response.content_part.done',
+      'response.output_item.done',
+      'response.completed',
+    ]);
+    expect(events.map((e) => e.sequence_number)).toEqual(events.map((_, i) => i));
+    const final = await client.responses.stream({ model: 'gpt-4o-mini', input: 'hello there world' }).finalResponse();
+    expect(final.output_text).toBe(expectedReply('hello there world'));
+    const retrieved = await client.responses.retrieve(final.id);
+    expect(retrieved.output).toEqual(final.output.map((o) => JSON.parse(JSON.stringify(o, (k, v) => (k === 'parsed' || k === 'parsed_arguments' ? undefined : v)))));
+    expect(retrieved.usage).toEqual(final.usage);
+  });
+
+  it('round-trips a function call: the call, then "Tool said: ..." after its function_call_output', async () => {
+    const first = await client.responses.create({ model: 'gpt-4o', input: 'cats', tools: [searchFn] });
+    const call = first.output[0];
+    expect(call).toMatchObject({ type: 'function_call', name: 'search', arguments: JSON.stringify({ query: 'cats' }), status: 'completed' });
+    if (call?.type !== 'function_call') throw new Error('expected a function call');
+    expect(call.call_id).toMatch(/^call_/);
+    const second = await client.responses.create({
+      model: 'gpt-4o',
+      tools: [searchFn],
+      input: [{ role: 'user', content: 'cats' }, call, { type: 'function_call_output', call_id: call.call_id, output: 'many cats' }],
+    });
+    expect(second.output_text).toBe('Tool said: many cats');
+    // tool_choice none: no call.
+    const none = await client.responses.create({ model: 'gpt-4o', input: 'cats', tools: [searchFn], tool_choice: 'none' });
+    expect(none.output_text).toBe(expectedReply('cats'));
+  });
+
+  it('streams a function call as added, argument deltas, done', async () => {
+    const stream = await client.responses.create({ model: 'gpt-4o', input: 'cats', tools: [searchFn], stream: true });
+    const events = [];
+    for await (const e of stream) events.push(e);
+    expect(events.map((e) => e.type)).toEqual([
+      'response.created',
+      'response.in_progress',
+      'response.output_item.added',
+      'response.function_call_arguments.delta',
+      'response.function_call_arguments.delta',
+      'response.function_call_arguments.delta',
+      'response.function_call_arguments.done',
+      'response.output_item.done',
+      'response.completed',
+    ]);
+    const deltas = events.flatMap((e) => (e.type === 'response.function_call_arguments.delta' ? [e.delta] : []));
+    expect(deltas.join('')).toBe(JSON.stringify({ query: 'cats' }));
+  });
+
+  it('continues a stored response by previous_response_id, without its instructions', async () => {
+    const first = await client.responses.create({ model: 'gpt-4o', instructions: 'one two three', input: 'cats', tools: [searchFn] });
+    const call = first.output[0];
+    if (call?.type !== 'function_call') throw new Error('expected a function call');
+    const second = await client.responses.create({
+      model: 'gpt-4o',
+      previous_response_id: first.id,
+      tools: [searchFn],
+      input: [{ type: 'function_call_output', call_id: call.call_id, output: 'many cats' }],
+    });
+    expect(second.output_text).toBe('Tool said: many cats');
+    expect(second.previous_response_id).toBe(first.id);
+    // History: "cats" + the output, not the first request's instructions.
+    expect(second.usage?.input_tokens).toBe(words('cats many cats') + PROMPT_OVERHEAD_TOKENS);
+    const third = await client.responses.create({ model: 'gpt-4o', previous_response_id: second.id, input: 'and dogs?' });
+    expect(third.output_text).toBe(expectedReply('and dogs?'));
+    const unknown = await client.responses.create({ model: 'gpt-4o', previous_response_id: 'resp_nope', input: 'x' }).catch((e: unknown) => e);
+    expect(unknown).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(unknown).toMatchObject({ status: 400, code: 'previous_response_not_found', param: 'previous_response_id' });
+  });
+
+  it('retrieves and deletes stored responses; store false keeps nothing; unknown ids are 404', async () => {
+    const kept = await client.responses.create({ model: 'gpt-4o', input: 'keep me' });
+    expect((await client.responses.retrieve(kept.id)).output_text).toBe(expectedReply('keep me'));
+    const del = await fetch(`${fake.url}/v1/responses/${kept.id}`, { method: 'DELETE', headers: auth });
+    expect(del.status).toBe(200);
+    expect(await del.json()).toEqual({ id: kept.id, object: 'response', deleted: true });
+    await expect(client.responses.retrieve(kept.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    await expect(client.responses.delete(kept.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    const unstored = await client.responses.create({ model: 'gpt-4o', input: 'forget me', store: false });
+    expect(unstored.store).toBe(false);
+    await expect(client.responses.retrieve(unstored.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    const sdkDelete = await client.responses.create({ model: 'gpt-4o', input: 'x' });
+    // The SDK types delete() as void; the body it passes on is the API's deletion notice.
+    await expect(client.responses.delete(sdkDelete.id)).resolves.toEqual({ id: sdkDelete.id, object: 'response', deleted: true });
+  });
+
+  it('cuts the answer at max_output_tokens words with status incomplete', async () => {
+    const long = Array.from({ length: 20 }, (_, i) => `w${i}`).join(' ');
+    const res = await client.responses.create({ model: 'gpt-4o', input: long, max_output_tokens: 16 });
+    expect(res.status).toBe('incomplete');
+    expect(res.incomplete_details).toEqual({ reason: 'max_output_tokens' });
+    expect(res.output_text).toBe(chunkWords(expectedReply(long)).slice(0, 16).join(''));
+    expect(res.usage?.output_tokens).toBe(16);
+    const stream = await client.responses.create({ model: 'gpt-4o', input: long, max_output_tokens: 16, stream: true });
+    const types = [];
+    for await (const e of stream) types.push(e.type);
+    expect(types.at(-1)).toBe('response.incomplete');
+  });
+
+  it('rejects what the real API rejects, with OpenAI-shaped 400s naming the field', async () => {
+    const cases: Array<[unknown, string | null, string | null]> = [
+      [{ model: 'gpt-4o', input: 'x', messages: [] }, 'messages', 'unknown_parameter'],
+      [{ input: 'x' }, 'model', 'missing_required_parameter'],
+      [{ model: 'gpt-4o', input: 5 }, 'input', 'invalid_type'],
+      [{ model: 'gpt-4o', input: [{ type: 'bogus' }] }, 'input[0].type', 'invalid_value'],
+      [{ model: 'gpt-4o', input: [{ role: 'robot', content: 'x' }] }, 'input[0].role', 'invalid_value'],
+      [{ model: 'gpt-4o', input: [{ role: 'user', content: [{ type: 'output_text', text: 'x' }] }] }, 'input[0].content[0].type', 'invalid_value'],
+      [{ model: 'gpt-4o', input: [{ type: 'function_call', name: 'f', arguments: '{}' }] }, 'input[0].call_id', 'missing_required_parameter'],
+      [{ model: 'gpt-4o', input: [{ role: 'user', content: 'x' }, { type: 'function_call_output', call_id: 'call_x', output: 'r' }] }, 'input', null],
+      [{ model: 'gpt-4o', input: 'x', tools: [{ type: 'function', function: { name: 'search' } }] }, 'tools[0].name', 'missing_required_parameter'],
+      [{ model: 'gpt-4o', input: 'x', tools: [searchFn], tool_choice: { type: 'function', name: 'other' } }, 'tool_choice', null],
+      [{ model: 'gpt-4o', input: 'x', max_output_tokens: 2 }, 'max_output_tokens', 'integer_below_min_value'],
+      [{ model: 'gpt-4o', input: 'x', text: { format: { type: 'json_schema', schema: {} } } }, 'text.format.name', 'missing_required_parameter'],
+    ];
+    for (const [body, param, code] of cases) {
+      const res = await raw(fake.url, '/v1/responses', body, auth);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      const err = JSON.parse(res.text).error;
+      expect(err, JSON.stringify(body)).toMatchObject({ type: 'invalid_request_error', param, code });
+      expect(typeof err.message).toBe('string');
+    }
+    expect((await raw(fake.url, '/v1/responses', { model: 'gpt-4o', input: 'x' }, {})).status).toBe(401);
+  });
+
+  it('ends a stream-error fault with the live API error event, which the SDK raises', async () => {
+    fake.script({ kind: 'stream-error', afterChunks: 1 });
+    const stream = await client.responses.create({ model: 'gpt-4o', input: 'hello there world', stream: true });
+    const seen: string[] = [];
+    const err = await (async () => {
+      for await (const e of stream) seen.push(e.type);
+    })().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.APIError);
+    expect(seen).toContain('response.output_text.delta');
+    expect(seen).not.toContain('response.completed');
   });
 });

@@ -1,10 +1,12 @@
 // A fake OpenAI API: /v1/chat/completions (JSON and SSE, tools, stop, max_tokens, usage),
-// /v1/embeddings and /v1/models, in the exact shapes the official `openai` SDK parses.
+// /v1/responses (JSON and SSE, stored responses), /v1/embeddings and /v1/models, in the exact
+// shapes the official `openai` SDK parses.
 import { FakeServer } from './fake-server.js';
 import type { Exchange, FakeProvider, StreamPlan, Wire } from './fake-server.js';
 import { TOOL_CALL_TOKENS, answer, argumentFragments, countWords, embeddingBase64, embeddingOf } from './model.js';
 import type { Answer } from './model.js';
 import { readChatRequest, readEmbeddingsRequest } from './openai-request.js';
+import { ResponsesEndpoint } from './openai-responses.js';
 import { BadRequest, pathOf } from './request-checks.js';
 
 /** `created` of every completion: fixed so identical requests give identical bodies. */
@@ -80,6 +82,7 @@ class OpenAIWire implements Wire {
   private readonly bearer: string;
   private completions = 0;
   private toolCalls = 0;
+  private readonly responses = new ResponsesEndpoint(OPENAI_CREATED, () => `call_${++this.toolCalls}`);
 
   constructor(apiKey: string) {
     this.bearer = `Bearer ${apiKey}`;
@@ -103,7 +106,12 @@ class OpenAIWire implements Wire {
     }
     try {
       if (method === 'POST' && path === '/v1/chat/completions') this.chat(ex);
-      else if (method === 'POST' && path === '/v1/embeddings') this.embeddings(ex);
+      else if (method === 'POST' && path === '/v1/responses') this.responses.create(ex);
+      else if (path.startsWith('/v1/responses/') && (method === 'GET' || method === 'DELETE')) {
+        const id = decodeURIComponent(path.slice('/v1/responses/'.length));
+        if (method === 'GET') this.responses.retrieve(ex, id);
+        else this.responses.remove(ex, id);
+      } else if (method === 'POST' && path === '/v1/embeddings') this.embeddings(ex);
       else if (method === 'GET' && path === '/v1/models') ex.json(200, MODELS_BODY);
       else if (method === 'GET' && path.startsWith('/v1/models/')) this.model(ex, decodeURIComponent(path.slice('/v1/models/'.length)));
       else ex.json(404, openaiError(`Invalid URL (${method} ${path})`, { type: 'invalid_request_error' }));
