@@ -556,10 +556,11 @@ describe('fake Anthropic', () => {
         { role: 'user', content: 'one' },
         { role: 'user', content: 'two' },
       ],
-      temperature: 1,
-      top_k: 5,
     });
     expect(res.content).toEqual([{ type: 'text', text: expectedReply('two') }]);
+    // SDK 1.x no longer types the sampling fields; the API still takes them in range.
+    const sampled = await raw(fake.url, '/v1/messages', { ...msg('x'), temperature: 1, top_p: 0.5, top_k: 5 }, auth);
+    expect(sampled.status).toBe(200);
   });
 
   it('honours cache_control: the first request writes the marked prefix, a repeat reads it, JSON and streamed', async () => {
