@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../http/errors.js';
-import { countTokens } from './count-tokens.js';
+import { countTokens, decodeCountTokens } from './count-tokens.js';
 import { decode } from './decode.js';
 
 const base = { model: 'claude-sonnet-4-5', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] };
@@ -260,6 +260,14 @@ describe('messages count_tokens', () => {
     const long = countTokens({ model: 'gpt-4o-mini', system: 'x'.repeat(400), messages: [userTurn('hi')] });
     expect(short.input_tokens).toBeGreaterThan(0);
     expect(long.input_tokens - short.input_tokens).toBeGreaterThanOrEqual(100);
+  });
+
+  it('decodes for routing and a native call: the model and the body as sent', () => {
+    const raw = { model: 'claude-sonnet-4-5', messages: [userTurn('hi')], tools: [{ type: 'web_search_20250305', name: 'web_search' }] };
+    const decoded = decodeCountTokens(raw);
+    expect(decoded.model).toBe('claude-sonnet-4-5');
+    expect(decoded.body).toBe(raw);
+    expect(decoded.canonical.messages).toEqual([{ role: 'user', content: 'hi' }]);
   });
 
   it('validates like decode', () => {

@@ -12,7 +12,7 @@ import { streamEncoder } from './stream-encoder.js';
 
 export type { MessagesDecoded } from './decode.js';
 export type { MessagesBody, MessageAnswer, MessageUsage } from './wire.js';
-export { countTokens, countTokensBody } from './count-tokens.js';
+export { countTokens, countTokensBody, decodeCountTokens, type CountTokensDecoded } from './count-tokens.js';
 export { errorType } from './errors.js';
 
 /** The Anthropic Messages codec the pipeline decodes and encodes with. */

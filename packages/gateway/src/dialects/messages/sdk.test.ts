@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOOPBACK, freePort } from '../../../test/ports.js';
 import type { ChatChunk, ChatCompletion } from '../../api/types.js';
 import { GatewayError } from '../../http/errors.js';
-import { messagesDialect } from './index.js';
+import { countTokensBody, messagesDialect } from './index.js';
 import { richMessage } from '../../../test/fixtures/messages.js';
 
 interface Answer {
@@ -135,6 +135,14 @@ describe('the messages dialect through @anthropic-ai/sdk', () => {
     expect(message.content).toEqual([{ type: 'text', text: 'Hi' }]);
     expect(message.stop_reason).toBe('max_tokens');
     expect(message.usage).toMatchObject({ input_tokens: 4, output_tokens: 1 });
+  });
+
+  it('messages.countTokens parses the count_tokens estimate', async () => {
+    const body = { model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content: 'how many tokens is this?' }] };
+    next = json(countTokensBody(body));
+    const counted = await client.messages.countTokens(body);
+    expect(counted).toEqual(JSON.parse(countTokensBody(body)));
+    expect(counted.input_tokens).toBeGreaterThan(0);
   });
 
   it.each([
