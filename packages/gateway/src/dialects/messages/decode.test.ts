@@ -109,6 +109,7 @@ describe('messages decode: validation', () => {
     expect(decoded.body.service_tier).toBe('auto');
     expect(decoded.canonical).not.toHaveProperty('service_tier');
     expect(decoded.canonical).not.toHaveProperty('thinking');
+    expect(decoded.canonical.messages.map((m) => m.role)).toEqual(['system', 'user', 'user']);
   });
 });
 

@@ -40,7 +40,11 @@ class Translator {
     const out: ChatMessage[] = [];
     const system = systemText(body.system);
     if (system !== undefined) out.push({ role: 'system', content: system });
-    body.messages.forEach((m, i) => out.push(...(m.role === 'assistant' ? [this.assistant(m, i)] : this.user(m, i))));
+    body.messages.forEach((m, i) => {
+      // An empty final assistant turn (a prefill not yet written) says nothing a chat model reads.
+      if (m.role === 'assistant' && m.content.length === 0) return;
+      out.push(...(m.role === 'assistant' ? [this.assistant(m, i)] : this.user(m, i)));
+    });
     return out;
   }
 
