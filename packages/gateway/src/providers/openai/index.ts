@@ -1,20 +1,25 @@
 /**
  * OpenAI and every server that speaks its API (vLLM, Ollama, LM Studio, ...): the canonical shape
  * is theirs, so requests pass with the target model swapped in and answers pass back as bytes.
+ * OpenAI itself also speaks the Responses dialect natively (`responses-native.ts`).
  */
 import { ProviderErrorReason } from '@llm-edge/semconv';
 import type { ChatCompletion, ChatRequest, EmbeddingsRequest } from '../../api/types.js';
 import { checkedUsage, isChatChunk, isChatCompletion, isEmbeddingsAnswer, parseObject } from '../answer-checks.js';
 import type { ProviderConfig } from '../../config/schema.js';
+import type { DialectName } from '../../dialects/types.js';
 import { listedModels } from '../../telemetry/prices.js';
-import type { CallOptions, ChatAnswer, JsonAnswer, ProviderAdapter, StreamEvent } from '../types.js';
+import type { CallOptions, ChatAnswer, JsonAnswer, NativeAnswer, NativeCall, ProviderAdapter, StreamEvent } from '../types.js';
 import { streamBatches } from '../stream-batches.js';
 import { discardBody, UpstreamClient, type UpstreamResponse } from '../upstream-client.js';
 import { UpstreamError } from '../upstream-error.js';
+import { NativeResponsesStream, nativeResponsesJson, RESPONSES_PATH } from './responses-native.js';
 
 export class OpenAIAdapter implements ProviderAdapter {
   readonly type: ProviderConfig['type'];
   readonly models: readonly string[];
+  /** Only OpenAI itself: OpenAI-compatible servers rarely have `/v1/responses`, so they are translated to chat. */
+  readonly nativeDialects: readonly DialectName[];
   protected readonly client: UpstreamClient;
 
   constructor(
@@ -24,6 +29,7 @@ export class OpenAIAdapter implements ProviderAdapter {
     this.type = config.type;
     this.models = config.models.length > 0 || config.type !== 'openai' ? config.models : listedModels('openai');
     this.client = new UpstreamClient(name, config);
+    this.nativeDialects = config.type === 'openai' ? ['responses'] : [];
   }
 
   get host(): string {
@@ -46,6 +52,22 @@ export class OpenAIAdapter implements ProviderAdapter {
     const res = await this.client.post('/embeddings', options.rawBody ?? JSON.stringify(request), this.headers(options), options.signal);
     if (res.status < 200 || res.status >= 300) throw await this.client.failure(res);
     return this.json(res, isEmbeddingsAnswer);
+  }
+
+  /**
+   * A Responses request sent as it is to `<baseUrl>/responses` (the base URL ends in `/v1`).
+   * JSON answers are checked to be a finished response; streams pass OpenAI's events on, ending
+   * after response.completed / response.incomplete, with usage on that event.
+   */
+  async native(call: NativeCall, options: CallOptions): Promise<NativeAnswer> {
+    if (call.dialect !== 'responses' || call.path !== RESPONSES_PATH || !this.nativeDialects.includes('responses')) {
+      throw new Error(`provider ${this.name} does not serve ${call.dialect} ${call.path} natively`);
+    }
+    const headers = { ...call.headers, ...this.headers(options) };
+    const res = await this.client.post(call.path.slice('/v1'.length), call.body, headers, options.signal);
+    if (res.status < 200 || res.status >= 300) throw await this.client.failure(res);
+    if (!call.stream) return nativeResponsesJson(this.name, res.status, await this.client.readAll(res));
+    return { kind: 'stream', events: streamBatches(this.name, res, new NativeResponsesStream(this.name)), cancel: () => discardBody(res) };
   }
 
   close(): Promise<void> {
