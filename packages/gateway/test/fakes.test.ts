@@ -984,7 +984,7 @@ describe('fake OpenAI Responses', () => {
     await expect(client.responses.retrieve(kept.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
     await expect(client.responses.delete(kept.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
     const unstored = await client.responses.create({ model: 'gpt-4o', input: 'forget me', store: false });
-    expect(unstored.store).toBe(false);
+    expect((unstored as unknown as { store: boolean }).store).toBe(false); // the SDK's Response type omits store
     await expect(client.responses.retrieve(unstored.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
     const sdkDelete = await client.responses.create({ model: 'gpt-4o', input: 'x' });
     // The SDK types delete() as void; the body it passes on is the API's deletion notice.
