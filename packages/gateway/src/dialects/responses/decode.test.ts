@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { validateChatRequest } from '../../api/validate.js';
 import type { ChatCompletion } from '../../api/types.js';
 import { GatewayError } from '../../http/errors.js';
-import { decode } from './decode.js';
+import { decode, translationRefusal } from './decode.js';
 import { conversationAfter, conversationAfterResponse, withHistory } from './history.js';
 
 const search = { type: 'function', name: 'search', description: 'web search', parameters: { type: 'object', properties: { query: { type: 'string' } } } };
@@ -182,6 +182,8 @@ describe('responses decode: translation to the canonical request', () => {
     expect(decode({ model: 'm', input: [{ role: 'user', content: [{ type: 'input_image', file_id: 'file_1' }] }] }).untranslatable).toBe('input[0].content[0].file_id');
     expect(decode({ model: 'm', input: 'x', background: true }).untranslatable).toBe('background');
     expect(decode({ model: 'm', input: 'x', tool_choice: { type: 'web_search_preview' } }).untranslatable).toBe('tool_choice');
+    expect(translationRefusal(decode({ model: 'm', input: 'x', tools: [{ type: 'web_search' }] }))).toMatchObject({ status: 400, param: 'tools[0].type' });
+    expect(translationRefusal(decode({ model: 'm', input: 'x' }))).toBeNull();
     // Reasoning items are dropped in translation, not refused.
     expect(decode({ model: 'm', input: [{ type: 'reasoning', summary: [] }, { role: 'user', content: 'x' }] }).untranslatable).toBeNull();
   });

@@ -175,3 +175,15 @@ function validateReasoning(reasoning: unknown): ResponseEcho['reasoning'] {
   return { effort, summary };
 }
 
+
+/**
+ * The 400 for a request routed to a provider that does not speak Responses natively while it
+ * uses what only OpenAI runs (`decoded.untranslatable`); null when it translates.
+ * @example
+ * const refusal = translationRefusal(decoded); if (refusal) throw refusal;
+ */
+export function translationRefusal(decoded: ResponsesDecoded) {
+  const param = decoded.untranslatable;
+  if (param === null) return null;
+  return badRequest(`'${param}' is only supported by OpenAI's own Responses API; the model '${decoded.model}' is served through translation.`, param, 'unsupported_parameter');
+}

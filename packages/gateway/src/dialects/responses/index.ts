@@ -30,7 +30,7 @@ export const responsesDialect: Dialect<ResponsesDecoded> = {
   streamErrorFrame,
 };
 
-export { decode } from './decode.js';
+export { decode, translationRefusal } from './decode.js';
 export { withHistory, conversationAfter, conversationAfterResponse } from './history.js';
 export { encodeJson, completionToResponse } from './encode-json.js';
 export { streamEncoder, type ResponsesStreamEncoder } from './stream-encoder.js';
