@@ -11,6 +11,7 @@ import { Resilience } from './resilience/index.js';
 import { RateLimiter } from './limits/rate-limiter.js';
 import { Router } from './routing/router.js';
 import { Flights, ResponseCache } from './cache/index.js';
+import { ResponseStore } from './cache/response-store.js';
 import { closeRedisClient, createRedisClient, whenReady, type RedisClient } from './redis/client.js';
 import { createLogger, type Logger } from './telemetry/logger.js';
 import { GatewayMetrics } from './telemetry/metrics.js';
@@ -34,6 +35,7 @@ export class Gateway implements PipelineDeps {
   readonly resilience: Resilience;
   readonly limits: RateLimiter;
   readonly cache: ResponseCache;
+  readonly responses: ResponseStore;
   /** Identical requests in flight, joined instead of sent upstream again. */
   readonly flights = new Flights();
   /** The shared Redis of the L2 cache and the limits, when configured. */
@@ -59,6 +61,7 @@ export class Gateway implements PipelineDeps {
     this.keys = new ApiKeyRegistry(config.auth.keys);
     this.redis = createRedisClient(config.cache.l2, this.log);
     this.cache = new ResponseCache(config.cache, this.metrics, this.log, this.redis);
+    this.responses = new ResponseStore(this.cache, config.cache.ttlSeconds);
     this.providers = createProviders(config);
     this.router = new Router(config, this.providers);
     this.resilience = new Resilience(config, this.metrics, this.log);

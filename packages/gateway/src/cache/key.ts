@@ -9,7 +9,7 @@
  */
 import { sha256Hex } from '../http/sha256.js';
 
-export type CacheEndpoint = 'chat' | 'embeddings';
+export type CacheEndpoint = 'chat' | 'embeddings' | 'messages' | 'responses';
 
 export const KEY_VERSION = 'v2';
 
@@ -22,18 +22,28 @@ export const KEY_FIELDS: Readonly<Record<CacheEndpoint, readonly string[]>> = {
     'reasoning_effort', 'modalities', 'audio', 'verbosity', 'web_search_options', 'prediction',
   ],
   embeddings: ['model', 'input', 'encoding_format', 'dimensions'],
+  // `anthropic-beta` is the header (the endpoint adds it): it switches features that change answers.
+  messages: [
+    'model', 'messages', 'system', 'max_tokens', 'temperature', 'top_p', 'top_k', 'stop_sequences',
+    'tools', 'tool_choice', 'thinking', 'anthropic-beta',
+  ],
+  responses: [
+    'model', 'input', 'instructions', 'tools', 'tool_choice', 'text', 'max_output_tokens', 'temperature',
+    'top_p', 'parallel_tool_calls', 'reasoning', 'truncation', 'previous_response_id', 'include', 'top_logprobs',
+  ],
 };
 
 /** Fields the gateway knows and that do not change the answer: left out of the key. */
 export const IGNORED_FIELDS: Readonly<Record<CacheEndpoint, readonly string[]>> = {
   chat: ['stream', 'stream_options', 'user', 'store', 'metadata', 'service_tier', 'safety_identifier', 'prompt_cache_key', 'prompt_cache_retention'],
   embeddings: ['user'],
+  messages: ['stream', 'metadata', 'service_tier'],
+  responses: ['stream', 'store', 'metadata', 'user', 'service_tier', 'safety_identifier', 'prompt_cache_key', 'stream_options'],
 };
 
-const KNOWN: Readonly<Record<CacheEndpoint, ReadonlySet<string>>> = {
-  chat: new Set([...KEY_FIELDS.chat, ...IGNORED_FIELDS.chat]),
-  embeddings: new Set([...KEY_FIELDS.embeddings, ...IGNORED_FIELDS.embeddings]),
-};
+const KNOWN = Object.fromEntries(
+  (Object.keys(KEY_FIELDS) as CacheEndpoint[]).map((e) => [e, new Set([...KEY_FIELDS[e], ...IGNORED_FIELDS[e]])]),
+) as unknown as Readonly<Record<CacheEndpoint, ReadonlySet<string>>>;
 
 /**
  * @param tenant the caller's key id: two tenants never share an entry

@@ -15,7 +15,7 @@ export interface RedisCacheOptions {
   /** Encoded entries larger than this are not written. */
   readonly maxEntryBytes: number;
   /** A command that failed, timed out or read a value that is not an entry. */
-  readonly onError: (op: 'get' | 'set' | 'stats', err: Error) => void;
+  readonly onError: (op: 'get' | 'set' | 'delete' | 'stats', err: Error) => void;
 }
 
 export type RedisLookup =
@@ -65,6 +65,17 @@ export class RedisCache {
       return true;
     } catch (err) {
       this.options.onError('set', asError(err));
+      return false;
+    }
+  }
+
+  /** @returns true when the key is gone (deleted, or never there); false when Redis failed */
+  async delete(key: string): Promise<boolean> {
+    try {
+      await this.bounded('delete', this.client.del(this.options.keyPrefix + key));
+      return true;
+    } catch (err) {
+      this.options.onError('delete', asError(err));
       return false;
     }
   }

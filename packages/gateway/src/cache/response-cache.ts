@@ -153,6 +153,16 @@ export class ResponseCache {
     void write.finally(() => this.pending.delete(write));
   }
 
+  /**
+   * Removes `key` from both tiers (L2 bounded like every command). Resolves false when L2 could
+   * not confirm it (the entry may still be there until its TTL).
+   */
+  async delete(key: string): Promise<boolean> {
+    this.l1.delete(key);
+    this.updateL1Gauges();
+    return this.l2 ? this.l2.delete(key) : true;
+  }
+
   /** For `/ready`: L2 is degraded while its client is not connected or shortly after a failed command. */
   readiness(): CacheReadiness {
     if (!this.redis) return { l1: 'ok', l2: 'disabled' };

@@ -108,7 +108,7 @@ export const CacheSchema = z
     enabled: z.boolean().default(true),
     ttlSeconds: positiveInt.default(3600),
     /** Endpoints whose answers are cached. */
-    endpoints: z.array(z.enum(['chat', 'embeddings'])).default(['chat', 'embeddings']),
+    endpoints: z.array(z.enum(['chat', 'embeddings', 'messages', 'responses'])).default(['chat', 'embeddings', 'messages', 'responses']),
     l1: z
       .object({ maxEntries: positiveInt.default(10_000), maxBytes: positiveInt.default(64 * 1024 * 1024) })
       .strict()

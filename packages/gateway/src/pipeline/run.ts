@@ -4,11 +4,13 @@
  * step takes what it needs and returns a value; this function only passes them on, and returns
  * the `Outcome` the transport records.
  */
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Attributes } from '@opentelemetry/api';
 import { Attr, CacheStatus, Span, type CacheStatusValue } from '@llm-edge/semconv';
 import type { ApiKeyRegistry, Caller } from '../auth/api-keys.js';
 import type { CachedAnswer, CacheEndpoint, Flights, ResponseCache } from '../cache/index.js';
 import type { Flight } from '../cache/flights.js';
+import type { ResponseStore } from '../cache/response-store.js';
 import type { GatewayConfig } from '../config/schema.js';
 import type { Dialect } from '../dialects/types.js';
 import { GatewayError, isInternal, toGatewayError } from '../http/errors.js';
@@ -36,6 +38,8 @@ export interface PipelineDeps {
   readonly limits: RateLimiter;
   readonly cache: ResponseCache;
   readonly flights: Flights;
+  /** Stored Responses (`previous_response_id`), in the cache's tiers. */
+  readonly responses: ResponseStore;
   readonly telemetry: Telemetry;
 }
 
@@ -47,8 +51,15 @@ export interface Endpoint<R> {
   readonly cacheEndpoint: CacheEndpoint;
   /** Its callers' dialect: error shape, framing, shape conversions. */
   readonly dialect: Dialect;
-  /** Validates a parsed body. @throws GatewayError 400 */
-  decode(body: Record<string, unknown>): R;
+  /** Validates a parsed body (some dialects read a header too). @throws GatewayError 400 */
+  decode(body: Record<string, unknown>, headers: IncomingHttpHeaders): R;
+  /**
+   * What the request needs from storage before it is routed (a Responses request's earlier
+   * conversation), once the caller is known.
+   */
+  prepare?(request: R, caller: Caller, deps: PipelineDeps): Promise<R>;
+  /** Caller headers that change the answer, keyed with the body (`anthropic-beta`). */
+  keyFields?(request: R, headers: IncomingHttpHeaders): Record<string, unknown>;
   model(request: R): string;
   shape(request: R): AnswerShape;
   /** Tokens the request may use at most, for the limits. */
@@ -104,7 +115,8 @@ export async function runPipeline<R>(
   try {
     const caller = request.stepSync(Span.authentication, () => authenticated(deps, request));
     keyId = caller.keyId;
-    const decoded = decodeBody(await readBody(), endpoint.decode);
+    const read = decodeBody(await readBody(), (body) => endpoint.decode(body, request.headers));
+    const decoded = endpoint.prepare ? { ...read, request: await endpoint.prepare(read.request, caller, deps) } : read;
     if (endpoint.annotate) request.annotate(() => endpoint.annotate!(decoded.request));
     const asked = endpoint.model(decoded.request);
     const admittedTokens = endpoint.estimateTokens(decoded.request);
@@ -116,7 +128,8 @@ export async function runPipeline<R>(
       return routed;
     });
     const shape = endpoint.shape(decoded.request);
-    const plan = planCache(deps.config.cache, route, request.headers, caller.keyId, endpoint.cacheEndpoint, decoded.body, decoded.raw);
+    const keyBody = endpoint.keyFields ? { ...decoded.body, ...endpoint.keyFields(decoded.request, request.headers) } : decoded.body;
+    const plan = planCache(deps.config.cache, route, request.headers, caller.keyId, endpoint.cacheEndpoint, keyBody, decoded.raw);
     if (plan?.read) {
       const found = await lookup(request, deps.cache, plan.key);
       const head = { requestId: request.id, extra };
