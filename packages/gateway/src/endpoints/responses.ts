@@ -5,8 +5,8 @@
  * false is kept per tenant (L1 and L2), so `previous_response_id` continues it on any replica.
  */
 import { CacheStatus } from '@llm-edge/semconv';
-import { conversationAfterResponse, responsesDialect, withHistory, type ResponsesDecoded } from '../dialects/responses/index.js';
-import { badRequest, GatewayError } from '../http/errors.js';
+import { conversationAfterResponse, responsesDialect, translationRefusal, withHistory, type ResponsesDecoded } from '../dialects/responses/index.js';
+import { GatewayError } from '../http/errors.js';
 import { authenticate } from '../pipeline/authenticate.js';
 import type { DecodedBody } from '../pipeline/decode.js';
 import { answerHeaders } from '../pipeline/headers.js';
@@ -44,8 +44,8 @@ export const responses = dialectEndpoint<ResponsesRequest>({
   native: (r, target) => speaksResponses(target) && (r.decoded.previousResponseId === null || r.previousNative === target.provider.name),
   nativeBody: (d: DecodedBody<ResponsesRequest>, target) => (target.model === d.request.decoded.model ? d.raw : JSON.stringify({ ...d.body, model: target.model })),
   canonical: (r) => {
-    const field = r.decoded.untranslatable;
-    if (field) throw badRequest(`'${field}' needs a provider that speaks the Responses API natively; the model's provider does not.`, field, 'unsupported_parameter');
+    const refusal = translationRefusal(r.decoded);
+    if (refusal) throw refusal;
     return r.decoded.canonical;
   },
   afterAnswer: (r, answer, input) => {
