@@ -23,7 +23,7 @@ const SERVER_DEFAULTS = {
 };
 const url = z.url({ protocol: /^https?$/ });
 
-export const ProviderType = z.enum(['openai', 'anthropic', 'openai-compatible']);
+export const ProviderType = z.enum(['openai', 'anthropic', 'openai-compatible', 'azure', 'gemini', 'vertex', 'bedrock', 'mock']);
 export type ProviderType = z.infer<typeof ProviderType>;
 
 export const TimeoutsSchema = z
@@ -52,6 +52,27 @@ export const ProviderSchema = z
     models: z.array(z.string().min(1)).default([]),
     /** Keep-alive connections per provider origin. */
     connections: positiveInt.default(128),
+    /**
+     * `azure`: deployment per model name (`gpt-4o-mini: my-deployment`); a model not listed is
+     * its own deployment name (`azure/<deployment>`).
+     */
+    deployments: z.record(z.string().min(1), z.string().min(1)).default({}),
+    /** `azure`: `deployments` (`/openai/deployments/{d}/...?api-version=`) or the `v1` API (`/openai/v1/...`). */
+    apiMode: z.enum(['deployments', 'v1']).default('deployments'),
+    /** `azure`: an Entra ID bearer token instead of the key, given as it is or read from a file (re-read when it changes). */
+    adToken: z.string().min(1).optional(),
+    adTokenFile: z.string().min(1).optional(),
+    /** `vertex`: the Google Cloud project and location (region) of the models. */
+    project: z.string().min(1).optional(),
+    location: z.string().min(1).optional(),
+    /** `vertex`: the service-account key file (`GOOGLE_APPLICATION_CREDENTIALS`). */
+    credentialsFile: z.string().min(1).optional(),
+    /** `bedrock`: the AWS region, and SigV4 credentials (or `bearerToken`, a Bedrock API key). */
+    region: z.string().min(1).optional(),
+    accessKeyId: z.string().min(1).optional(),
+    secretAccessKey: z.string().min(1).optional(),
+    sessionToken: z.string().min(1).optional(),
+    bearerToken: z.string().min(1).optional(),
     timeouts: TimeoutsSchema.default(TimeoutsSchema.parse({})),
   })
   .strict();

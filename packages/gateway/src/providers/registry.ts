@@ -7,7 +7,7 @@ import { OpenAICompatibleAdapter } from './openai-compatible/index.js';
 import { OpenAIAdapter } from './openai/index.js';
 import type { ProviderAdapter } from './types.js';
 
-const FACTORIES: Record<ProviderType, (name: string, config: ProviderConfig) => ProviderAdapter> = {
+const FACTORIES: Partial<Record<ProviderType, (name: string, config: ProviderConfig) => ProviderAdapter>> = {
   openai: (name, config) => new OpenAIAdapter(name, config),
   anthropic: (name, config) => new AnthropicAdapter(name, config),
   'openai-compatible': (name, config) => new OpenAICompatibleAdapter(name, config),
@@ -16,7 +16,9 @@ const FACTORIES: Record<ProviderType, (name: string, config: ProviderConfig) => 
 export function createProviders(config: GatewayConfig): Map<string, ProviderAdapter> {
   const providers = new Map<string, ProviderAdapter>();
   for (const [name, provider] of Object.entries(config.providers)) {
-    providers.set(name, FACTORIES[provider.type](name, provider));
+    const factory = FACTORIES[provider.type];
+    if (!factory) throw new Error(`providers.${name}.type: '${provider.type}' has no adapter in this build`);
+    providers.set(name, factory(name, provider));
   }
   return providers;
 }
