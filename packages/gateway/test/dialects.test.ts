@@ -19,7 +19,9 @@ let replica: Harness;
 beforeAll(async () => {
   redis = await startRedis();
   const env = { LLM_EDGE_API_KEYS: `${KEY},${OTHER}`, REDIS_URL: redis.url };
-  h = await startHarness({ env, configYaml: PATIENT_L2 });
+  // `flaky-claude`: Anthropic natively, falling back to OpenAI translated.
+  const routes = 'routes:\n  - match: flaky-claude\n    targets: [{ provider: anthropic, model: claude-haiku-4-5 }]\n    fallbacks: [{ provider: openai, model: gpt-4o-mini }]\n';
+  h = await startHarness({ env, configYaml: PATIENT_L2 + routes });
   // A second replica of the same deployment: the same Redis and the same providers.
   replica = await startHarness({ env: { ...env, OPENAI_BASE_URL: `${h.openai.url}/v1`, ANTHROPIC_BASE_URL: h.anthropic.url }, configYaml: PATIENT_L2 });
 });
@@ -185,5 +187,47 @@ describe('Responses specifics', () => {
     const res = await rawRequest(h.gateway.url, '/v1/responses', { body, headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` } });
     expect(res.status).toBe(status);
     expect(res.json.error).toMatchObject({ type: 'invalid_request_error', param });
+  });
+});
+
+describe('resilience in every dialect', () => {
+  it('fails over from a native target to a translated one before the first byte', async () => {
+    h.anthropic.script({ kind: 'status', status: 500 }, { kind: 'status', status: 500 }, { kind: 'status', status: 500 });
+    const prompt = 'fail over please';
+    const { data, response } = await anthropic().messages.create({ model: 'flaky-claude', max_tokens: 32, messages: [{ role: 'user', content: prompt }] }, { headers: { 'cache-control': 'no-store' } }).withResponse();
+    expect(response.headers.get('x-llm-edge-provider')).toBe('openai');
+    expect(data.content[0]).toMatchObject({ type: 'text', text: expectedReply(prompt) });
+    h.anthropic.reset();
+  });
+
+  it.each(['claude-haiku-4-5', 'gpt-4o-mini'])('a Messages stream to %s that breaks after the first byte ends with an error event the SDK raises', async (model) => {
+    const fake = model.startsWith('claude') ? h.anthropic : h.openai;
+    fake.script({ kind: 'break-stream', afterChunks: 2 });
+    const stream = anthropic().messages.stream({ model, max_tokens: 64, messages: [{ role: 'user', content: 'one two three four five six' }] }, { headers: { 'cache-control': 'no-store' } });
+    await expect(stream.finalMessage()).rejects.toThrow();
+    fake.reset();
+  });
+
+  it.each(['gpt-4o-mini', 'claude-haiku-4-5'])('a Responses stream to %s that breaks after the first byte raises in the SDK', async (model) => {
+    const fake = model.startsWith('claude') ? h.anthropic : h.openai;
+    fake.script({ kind: 'break-stream', afterChunks: 2 });
+    const consume = async () => {
+      const stream = await openai().responses.create({ model, input: 'one two three four five six', stream: true }, { headers: { 'cache-control': 'no-store' } });
+      for await (const _event of stream) void _event;
+    };
+    await expect(consume()).rejects.toThrow();
+    fake.reset();
+  });
+
+  it('keeps each dialect\'s answers apart in the cache', async () => {
+    const prompt = `one prompt, three dialects ${Date.now()}`;
+    const chat = await openai().chat.completions.create({ model: 'claude-haiku-4-5', messages: [{ role: 'user', content: prompt }] });
+    expect(chat.object).toBe('chat.completion');
+    const { data, response } = await anthropic().messages.create({ model: 'claude-haiku-4-5', max_tokens: 4096, messages: [{ role: 'user', content: prompt }] }).withResponse();
+    expect(data.type).toBe('message');
+    expect(response.headers.get('x-llm-edge-cache')).toBe('miss');
+    const again = await anthropic().messages.create({ model: 'claude-haiku-4-5', max_tokens: 4096, messages: [{ role: 'user', content: prompt }] }).withResponse();
+    expect(again.response.headers.get('x-llm-edge-cache')).toBe('hit-l1');
+    expect(again.data).toEqual(data);
   });
 });

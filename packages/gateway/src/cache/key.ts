@@ -22,10 +22,11 @@ export const KEY_FIELDS: Readonly<Record<CacheEndpoint, readonly string[]>> = {
     'reasoning_effort', 'modalities', 'audio', 'verbosity', 'web_search_options', 'prediction',
   ],
   embeddings: ['model', 'input', 'encoding_format', 'dimensions'],
-  // `anthropic-beta` is the header (the endpoint adds it): it switches features that change answers.
+  // `anthropic-version` and `anthropic-beta` are the headers (the endpoint adds them): they
+  // switch features that change answers.
   messages: [
     'model', 'messages', 'system', 'max_tokens', 'temperature', 'top_p', 'top_k', 'stop_sequences',
-    'tools', 'tool_choice', 'thinking', 'anthropic-beta',
+    'tools', 'tool_choice', 'thinking', 'anthropic-version', 'anthropic-beta',
   ],
   responses: [
     'model', 'input', 'instructions', 'tools', 'tool_choice', 'text', 'max_output_tokens', 'temperature',
