@@ -15,6 +15,18 @@ import {
   startFakeOpenAI,
 } from './fakes/index.js';
 import type { FakeProvider } from './fakes/index.js';
+import {
+  BedrockRuntimeClient,
+  ConverseCommand,
+  ConverseStreamCommand,
+  type ConverseCommandInput,
+  type ConverseStreamOutput,
+} from '@aws-sdk/client-bedrock-runtime';
+import { Hash } from '@smithy/hash-node';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { BEDROCK_TEST_BEARER, BEDROCK_TEST_CREDENTIALS, startFakeBedrock } from './fakes/index.js';
+import type { AwsTestCredentials } from './fakes/index.js';
 
 const OPENAI_KEY = 'sk-fake-openai';
 const ANTHROPIC_KEY = 'sk-ant-fake';
@@ -1039,5 +1051,225 @@ describe('fake OpenAI Responses', () => {
     expect(err).toBeInstanceOf(OpenAI.APIError);
     expect(seen).toContain('response.output_text.delta');
     expect(seen).not.toContain('response.completed');
+  });
+});
+
+describe('fake Bedrock', () => {
+  const sessionCredentials: AwsTestCredentials = { ...BEDROCK_TEST_CREDENTIALS, sessionToken: 'fake-session-token-0001' };
+  const haiku = 'anthropic.claude-3-5-haiku-20241022-v1:0';
+  let fake: FakeProvider;
+  let withSession: FakeProvider;
+
+  /** The SDK over HTTP/1.1 (its default handler speaks HTTP/2, which a node:http server does not), no retries. */
+  function bedrockClient(url: string, auth: { credentials?: AwsTestCredentials; token?: string } = { credentials: BEDROCK_TEST_CREDENTIALS }) {
+    return new BedrockRuntimeClient({
+      region: 'us-east-1',
+      endpoint: url,
+      maxAttempts: 1,
+      requestHandler: new NodeHttpHandler(),
+      ...(auth.credentials ? { credentials: auth.credentials } : { credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' } }),
+      ...(auth.token ? { token: { token: auth.token }, authSchemePreference: ['httpBearerAuth'] } : {}),
+    });
+  }
+  const converse = (input: Omit<ConverseCommandInput, 'modelId'>, modelId = haiku, client = bedrockClient(fake.url)) =>
+    client.send(new ConverseCommand({ modelId, ...input }));
+  const refusal = (p: Promise<unknown>) => p.then(() => { throw new Error('expected a refusal'); }, (e: any) => e);
+
+  async function streamEvents(input: Omit<ConverseCommandInput, 'modelId'>, client = bedrockClient(fake.url)): Promise<ConverseStreamOutput[]> {
+    const out = await client.send(new ConverseStreamCommand({ modelId: haiku, ...input }));
+    const events: ConverseStreamOutput[] = [];
+    for await (const e of out.stream!) events.push(e);
+    return events;
+  }
+
+  const searchSpec = { toolSpec: { name: 'search', description: 'web search', inputSchema: { json: { type: 'object', properties: { query: { type: 'string' } } } } } };
+
+  beforeAll(async () => {
+    fake = await startFakeBedrock();
+    withSession = await startFakeBedrock({ credentials: sessionCredentials });
+  });
+  afterEach(() => {
+    fake.reset();
+    withSession.reset();
+  });
+  afterAll(async () => {
+    await Promise.all([fake.close(), withSession.close()]);
+  });
+
+  it('answers Converse with the echo, its stop reason and exact usage, signed by SigV4', async () => {
+    const res = await converse({ messages: [{ role: 'user', content: [{ text: 'hello there' }] }] }, 'amazon.nova-lite-v1:0');
+    expect(res.output?.message?.content).toEqual([{ text: expectedReply('hello there') }]);
+    expect(res.stopReason).toBe('end_turn');
+    expect(res.usage).toEqual({ inputTokens: 2 + PROMPT_OVERHEAD_TOKENS, outputTokens: 3, totalTokens: 2 + PROMPT_OVERHEAD_TOKENS + 3 });
+    const call = fake.calls.at(-1)!;
+    expect(call.path).toBe('/model/amazon.nova-lite-v1%3A0/converse');
+    expect(String(call.headers.authorization)).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIAFAKEBEDROCK00001\/\d{8}\/us-east-1\/bedrock\/aws4_request/);
+  });
+
+  it('takes a system prompt, images, multi-turn history and inferenceConfig (stop sequences, maxTokens)', async () => {
+    const png = Buffer.from('89504e470d0a1a0a', 'hex');
+    const messages: ConverseCommandInput['messages'] = [
+      { role: 'user', content: [{ text: 'first' }] },
+      { role: 'assistant', content: [{ text: 'ok' }] },
+      { role: 'user', content: [{ text: 'hello big world' }, { image: { format: 'png', source: { bytes: png } } }] },
+    ];
+    const stopped = await converse({ system: [{ text: 'be brief' }], messages, inferenceConfig: { stopSequences: ['world'], temperature: 0.5, topP: 0.9 } });
+    expect(stopped.output?.message?.content?.[0]?.text).toBe('Echo: hello big ');
+    expect(stopped.stopReason).toBe('stop_sequence');
+    expect(stopped.usage?.inputTokens).toBe(2 + 1 + 1 + 3 + PROMPT_OVERHEAD_TOKENS);
+    expect(fake.calls.at(-1)!.body.messages[2].content[1].image).toEqual({ format: 'png', source: { bytes: png.toString('base64') } });
+    const cut = await converse({ messages, inferenceConfig: { maxTokens: 2 } });
+    expect(cut.output?.message?.content?.[0]?.text).toBe('Echo: hello ');
+    expect(cut.stopReason).toBe('max_tokens');
+  });
+
+  it('calls a tool, then answers its toolResult', async () => {
+    const toolConfig = { tools: [searchSpec], toolChoice: { any: {} } };
+    const first = await converse({ messages: [{ role: 'user', content: [{ text: 'weather in Paris' }] }], toolConfig });
+    expect(first.stopReason).toBe('tool_use');
+    const use = first.output?.message?.content?.[0]?.toolUse;
+    expect(use).toMatchObject({ name: 'search', input: { query: 'weather in Paris' } });
+    expect(use?.toolUseId).toMatch(/^tooluse_\d+$/);
+    expect(first.usage?.outputTokens).toBe(5);
+    const second = await converse({
+      toolConfig,
+      messages: [
+        { role: 'user', content: [{ text: 'weather in Paris' }] },
+        { role: 'assistant', content: [{ toolUse: use! }] },
+        { role: 'user', content: [{ toolResult: { toolUseId: use!.toolUseId!, content: [{ text: 'sunny' }], status: 'success' } }] },
+      ],
+    });
+    expect(second.output?.message?.content).toEqual([{ text: 'Tool said: sunny' }]);
+    expect(second.stopReason).toBe('end_turn');
+  });
+
+  it('streams real event-stream frames the SDK decodes: text deltas, messageStop, then metadata with usage', async () => {
+    const events = await streamEvents({ messages: [{ role: 'user', content: [{ text: 'hello there world' }] }] });
+    const kinds = events.map((e) => Object.keys(e).find((k) => (e as any)[k] !== undefined));
+    expect(kinds[0]).toBe('messageStart');
+    expect(kinds.slice(-3)).toEqual(['contentBlockStop', 'messageStop', 'metadata']);
+    const text = events.map((e) => e.contentBlockDelta?.delta?.text ?? '').join('');
+    expect(text).toBe(expectedReply('hello there world'));
+    expect(events.filter((e) => e.contentBlockDelta).length).toBe(chunkWords(text).length);
+    expect(events.at(-2)?.messageStop?.stopReason).toBe('end_turn');
+    expect(events.at(-1)?.metadata?.usage).toEqual({ inputTokens: 3 + PROMPT_OVERHEAD_TOKENS, outputTokens: 4, totalTokens: 3 + PROMPT_OVERHEAD_TOKENS + 4 });
+    expect(fake.calls.at(-1)!.path).toBe(`/model/${encodeURIComponent(haiku)}/converse-stream`);
+  });
+
+  it('streams a tool use: contentBlockStart with id and name, input fragments, stopReason tool_use', async () => {
+    const events = await streamEvents({ messages: [{ role: 'user', content: [{ text: 'find cats' }] }], toolConfig: { tools: [searchSpec] } });
+    const start = events.find((e) => e.contentBlockStart)?.contentBlockStart?.start?.toolUse;
+    expect(start).toMatchObject({ name: 'search' });
+    expect(start?.toolUseId).toMatch(/^tooluse_/);
+    const input = events.map((e) => e.contentBlockDelta?.delta?.toolUse?.input ?? '').join('');
+    expect(JSON.parse(input)).toEqual({ query: 'find cats' });
+    expect(events.find((e) => e.messageStop)?.messageStop?.stopReason).toBe('tool_use');
+  });
+
+  it('ends a stream-error fault with an exception frame the SDK raises', async () => {
+    fake.script({ kind: 'stream-error', afterChunks: 1 });
+    const err = await refusal(streamEvents({ messages: [{ role: 'user', content: [{ text: 'hello there world' }] }] }));
+    expect(err.name).toBe('ModelStreamErrorException');
+  });
+
+  it('answers status faults with the error type the SDK reads: ThrottlingException 429, ServiceUnavailableException 503', async () => {
+    fake.script({ kind: 'status', status: 429, retryAfter: 2 }, { kind: 'status', status: 503 });
+    const throttled = await refusal(converse({ messages: [{ role: 'user', content: [{ text: 'x' }] }] }));
+    expect(throttled.name).toBe('ThrottlingException');
+    expect(throttled.$metadata.httpStatusCode).toBe(429);
+    const down = await refusal(converse({ messages: [{ role: 'user', content: [{ text: 'x' }] }] }));
+    expect(down.name).toBe('ServiceUnavailableException');
+  });
+
+  it('accepts session credentials only with their x-amz-security-token', async () => {
+    const ok = await converse({ messages: [{ role: 'user', content: [{ text: 'hi' }] }] }, haiku, bedrockClient(withSession.url, { credentials: sessionCredentials }));
+    expect(ok.output?.message?.content).toEqual([{ text: expectedReply('hi') }]);
+    expect(withSession.calls.at(-1)!.headers['x-amz-security-token']).toBe(sessionCredentials.sessionToken);
+    const noToken = await refusal(converse({ messages: [{ role: 'user', content: [{ text: 'hi' }] }] }, haiku, bedrockClient(withSession.url)));
+    expect(noToken.name).toBe('UnrecognizedClientException');
+    expect(noToken.$metadata.httpStatusCode).toBe(403);
+    const wrongToken = await refusal(
+      converse({ messages: [{ role: 'user', content: [{ text: 'hi' }] }] }, haiku, bedrockClient(withSession.url, { credentials: { ...sessionCredentials, sessionToken: 'other' } })),
+    );
+    expect(wrongToken.name).toBe('UnrecognizedClientException');
+  });
+
+  it('refuses a wrong secret (signature mismatch), an unknown access key and a wrong region with 403', async () => {
+    const messages: ConverseCommandInput['messages'] = [{ role: 'user', content: [{ text: 'hi' }] }];
+    const wrongSecret = await refusal(converse({ messages }, haiku, bedrockClient(fake.url, { credentials: { ...BEDROCK_TEST_CREDENTIALS, secretAccessKey: 'wrong' } })));
+    expect(wrongSecret.name).toBe('InvalidSignatureException');
+    expect(wrongSecret.message).toMatch(/^The request signature we calculated does not match/);
+    expect(wrongSecret.$metadata.httpStatusCode).toBe(403);
+    const unknownKey = await refusal(converse({ messages }, haiku, bedrockClient(fake.url, { credentials: { ...BEDROCK_TEST_CREDENTIALS, accessKeyId: 'AKIAUNKNOWN' } })));
+    expect(unknownKey.name).toBe('UnrecognizedClientException');
+    const otherRegion = new BedrockRuntimeClient({ region: 'eu-west-1', endpoint: fake.url, maxAttempts: 1, requestHandler: new NodeHttpHandler(), credentials: BEDROCK_TEST_CREDENTIALS });
+    expect((await refusal(converse({ messages }, haiku, otherRegion))).name).toBe('InvalidSignatureException');
+  });
+
+  it('recomputes the signature over the body received: a signed request with a changed body is refused', async () => {
+    const body = JSON.stringify({ messages: [{ role: 'user', content: [{ text: 'hi' }] }] });
+    const url = new URL(`${fake.url}/model/${encodeURIComponent(haiku)}/converse`);
+    const sign = async (applyChecksum: boolean) => {
+      const signer = new SignatureV4({ credentials: BEDROCK_TEST_CREDENTIALS, region: 'us-east-1', service: 'bedrock', sha256: Hash.bind(null, 'sha256'), applyChecksum });
+      const request = { method: 'POST', protocol: 'http:', hostname: url.host, path: url.pathname, query: {}, headers: { host: url.host, 'content-type': 'application/json' }, body };
+      return (await signer.sign(request)).headers as Record<string, string>;
+    };
+    const send = (b: string, headers: Record<string, string>) => fetch(url, { method: 'POST', headers, body: b });
+    // No payload hash header: only recomputing the signature over the received body catches the change.
+    const plain = await sign(false);
+    expect(plain['x-amz-content-sha256']).toBeUndefined();
+    expect((await send(body, plain)).status).toBe(200);
+    const tampered = await send(body.replace('hi', 'ho'), plain);
+    expect(tampered.status).toBe(403);
+    expect(tampered.headers.get('x-amzn-errortype')).toMatch(/^InvalidSignatureException/);
+    // With the hash header the signer trusts it, so it must be the received body's.
+    const hashed = await sign(true);
+    expect((await send(body, hashed)).status).toBe(200);
+    expect((await send(body.replace('hi', 'ho'), hashed)).status).toBe(403);
+    expect((await send(body, { ...plain, authorization: plain.authorization!.replace(/Signature=.*/, `Signature=${'0'.repeat(64)}`) })).status).toBe(403);
+    const missing = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(missing.status).toBe(403);
+    expect(await missing.json()).toEqual({ message: 'Missing Authentication Token' });
+  });
+
+  it('accepts a Bedrock API key as a bearer token and refuses an unknown one', async () => {
+    const ok = await converse({ messages: [{ role: 'user', content: [{ text: 'hi' }] }] }, haiku, bedrockClient(fake.url, { token: BEDROCK_TEST_BEARER }));
+    expect(ok.output?.message?.content).toEqual([{ text: expectedReply('hi') }]);
+    expect(fake.calls.at(-1)!.headers.authorization).toBe(`Bearer ${BEDROCK_TEST_BEARER}`);
+    const wrong = await refusal(converse({ messages: [{ role: 'user', content: [{ text: 'hi' }] }] }, haiku, bedrockClient(fake.url, { token: 'ABSKwrong' })));
+    expect(wrong.$metadata.httpStatusCode).toBe(403);
+  });
+
+  it('refuses what Converse refuses with a ValidationException', async () => {
+    const user = (text: string) => ({ role: 'user' as const, content: [{ text }] });
+    const cases: Array<[Omit<ConverseCommandInput, 'modelId'>, RegExp]> = [
+      [{ messages: [] }, /must start with a user message/],
+      [{ messages: [{ role: 'assistant', content: [{ text: 'x' }] }] }, /must start with a user message/],
+      [{ messages: [user('a'), user('b')] }, /must alternate between user and assistant/],
+      [{ messages: [{ role: 'user', content: [] }] }, /content field in the Message object at messages.0 is empty/],
+      [{ messages: [user('a')], inferenceConfig: { maxTokens: 0 } }, /inferenceConfig.maxTokens/],
+      [{ messages: [user('a')], inferenceConfig: { temperature: 1.5 } }, /inferenceConfig.temperature/],
+      [
+        { messages: [user('a'), { role: 'assistant', content: [{ text: 'ok' }] }, { role: 'user', content: [{ toolResult: { toolUseId: 'tooluse_x', content: [{ text: 'r' }] } }] }], toolConfig: { tools: [searchSpec] } },
+        /toolUseIds that were not present/,
+      ],
+      [
+        { messages: [user('a'), { role: 'assistant', content: [{ toolUse: { toolUseId: 't1', name: 'search', input: {} } }] }, { role: 'user', content: [{ toolResult: { toolUseId: 't1', content: [{ text: 'r' }] } }] }] },
+        /toolConfig field must be defined/,
+      ],
+      [
+        { messages: [user('a'), { role: 'assistant', content: [{ toolUse: { toolUseId: 't1', name: 'search', input: {} } }] }, user('no result')], toolConfig: { tools: [searchSpec] } },
+        /Expected toolResult blocks at messages.2.content for the following Ids: t1/,
+      ],
+      [{ messages: [user('a')], toolConfig: { tools: [searchSpec], toolChoice: { tool: { name: 'other' } } } }, /toolChoice.tool.name/],
+    ];
+    for (const [input, message] of cases) {
+      const err = await refusal(converse(input));
+      expect(err.name, JSON.stringify(input)).toBe('ValidationException');
+      expect(err.$metadata.httpStatusCode).toBe(400);
+      expect(err.message, JSON.stringify(input)).toMatch(message);
+    }
+    const unknownModel = await refusal(converse({ messages: [user('a')] }, 'acme.unknown-v1:0'));
+    expect(unknownModel.message).toBe('The provided model identifier is invalid.');
   });
 });

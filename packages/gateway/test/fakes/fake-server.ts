@@ -47,12 +47,18 @@ export interface StreamPlan {
   readonly tail: string;
   /** The provider's in-stream error event, for the 'stream-error' fault. */
   readonly errorEvent: string;
+  /** Response headers of the stream. @default SSE's content type */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** 'latin1' when the strings hold binary frames byte for byte (AWS event-stream). @default 'utf8' */
+  readonly encoding?: 'utf8' | 'latin1';
 }
 
 /** What a provider plugs into the server. */
 export interface Wire {
   /** The provider's error body for a status, used by 'status' faults. */
   errorBody(status: number): unknown;
+  /** Headers the provider sends with that error (Bedrock's `x-amzn-errortype`). */
+  errorHeaders?(status: number): Record<string, string>;
   /** Status a 'stream-error' fault answers a non-streaming request with. */
   readonly streamErrorStatus: number;
   /** Header that carries the request id (`x-request-id`, `request-id`). */
@@ -88,7 +94,8 @@ export class Exchange {
   json(status: number, body: unknown, headers: Record<string, string> = {}): void {
     const f = this.fault;
     if (f?.kind === 'stream-error' && status < 400) {
-      this.json(this.server.wire.streamErrorStatus, this.server.wire.errorBody(this.server.wire.streamErrorStatus));
+      const status = this.server.wire.streamErrorStatus;
+      this.json(status, this.server.wire.errorBody(status), this.server.wire.errorHeaders?.(status));
       return;
     }
     const text = typeof body === 'string' ? body : JSON.stringify(body);
@@ -119,16 +126,17 @@ export class Exchange {
       limit = Math.min(f.afterChunks, plan.chunks.length);
       end = f.kind === 'stall-stream' ? 'stall' : f.kind === 'break-stream' ? 'break' : 'error';
     }
-    res.writeHead(200, { ...SSE_HEADERS, [this.server.wire.requestIdHeader]: this.requestId });
+    const enc = plan.encoding ?? 'utf8';
+    res.writeHead(200, { ...(plan.headers ?? SSE_HEADERS), [this.server.wire.requestIdHeader]: this.requestId });
     const finish = (pending: string): void => {
       if (f?.kind === 'linger-after-end') {
-        res.write(pending + plan.tail);
+        res.write(pending + plan.tail, enc);
         this.server.after(f.ms, () => destroyWhenFlushed(res));
-      } else if (end === 'tail') res.end(pending + plan.tail);
-      else if (end === 'error') res.end(pending + plan.errorEvent);
+      } else if (end === 'tail') res.end(pending + plan.tail, enc);
+      else if (end === 'error') res.end(pending + plan.errorEvent, enc);
       else if (end === 'stall') {
-        if (pending !== '') res.write(pending);
-      } else if (pending !== '') res.write(pending, () => destroyWhenFlushed(res));
+        if (pending !== '') res.write(pending, enc);
+      } else if (pending !== '') res.write(pending, enc, () => destroyWhenFlushed(res));
       else destroyWhenFlushed(res);
     };
     const delay = this.server.chunkDelayMs;
@@ -139,12 +147,12 @@ export class Exchange {
       finish(out);
       return;
     }
-    res.write(plan.preamble);
+    res.write(plan.preamble, enc);
     let i = 0;
     const step = (): void => {
       if (res.destroyed) return;
       if (i < limit) {
-        res.write(plan.chunks[i++] as string);
+        res.write(plan.chunks[i++] as string, enc);
         this.server.after(delay, step);
       } else {
         finish('');
@@ -282,7 +290,7 @@ export class FakeServer implements FakeProvider {
       return;
     }
     if (fault?.kind === 'status') {
-      const headers: Record<string, string> = {};
+      const headers: Record<string, string> = { ...this.wire.errorHeaders?.(fault.status) };
       if (fault.retryAfter !== undefined) headers['retry-after'] = String(fault.retryAfter);
       ex.json(fault.status, fault.body !== undefined ? fault.body : this.wire.errorBody(fault.status), headers);
       return;

@@ -7,3 +7,6 @@ export type { FakeOpenAIOptions } from './openai.js';
 export { startFakeAnthropic, ANTHROPIC_MODELS } from './anthropic.js';
 export type { FakeAnthropicOptions } from './anthropic.js';
 export { expectedReply, toolResultReply, chunkWords, countWords, embeddingOf, PROMPT_OVERHEAD_TOKENS, TOOL_CALL_TOKENS } from './model.js';
+export { startFakeBedrock, BEDROCK_MODELS, BEDROCK_TEST_CREDENTIALS, BEDROCK_TEST_BEARER } from './bedrock.js';
+export type { FakeBedrockOptions } from './bedrock.js';
+export type { AwsTestCredentials } from './bedrock-auth.js';
