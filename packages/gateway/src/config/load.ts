@@ -6,8 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
-import { ConfigSchema, type GatewayConfig } from './schema.js';
+import { ConfigSchema, type GatewayConfig, type ProviderType } from './schema.js';
 import { hashedKeyId } from '../auth/api-keys.js';
+import { presetOf, PRESET_NAMES, type PresetName } from '../providers/openai-compatible/presets.js';
+import { hasAdapter } from '../providers/registry.js';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -17,7 +19,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 type Doc = Record<string, unknown>;
 
 /** Which environment variable sets which field: used both to apply them and to name them in errors. */
-const ENV_FIELDS: ReadonlyArray<{ env: string; path: readonly string[]; number?: boolean; list?: boolean }> = [
+const ENV_FIELDS: ReadonlyArray<{ env: string; path: readonly string[]; number?: boolean; list?: boolean; credential?: boolean }> = [
   { env: 'HOST', path: ['server', 'host'] },
   { env: 'PORT', path: ['server', 'port'], number: true },
   { env: 'METRICS_PORT', path: ['server', 'metricsPort'], number: true },
@@ -25,6 +27,25 @@ const ENV_FIELDS: ReadonlyArray<{ env: string; path: readonly string[]; number?:
   { env: 'OPENAI_API_KEY', path: ['providers', 'openai', 'apiKey'] },
   { env: 'ANTHROPIC_BASE_URL', path: ['providers', 'anthropic', 'baseUrl'] },
   { env: 'ANTHROPIC_API_KEY', path: ['providers', 'anthropic', 'apiKey'] },
+  // The cloud providers (ENV_PROVIDERS): applied only to a provider that exists, i.e. the file
+  // names it or one of its credentials is set here.
+  { env: 'AZURE_OPENAI_API_KEY', path: ['providers', 'azure', 'apiKey'], credential: true },
+  { env: 'AZURE_OPENAI_AD_TOKEN', path: ['providers', 'azure', 'adToken'], credential: true },
+  { env: 'AZURE_OPENAI_AD_TOKEN_FILE', path: ['providers', 'azure', 'adTokenFile'], credential: true },
+  { env: 'AZURE_OPENAI_ENDPOINT', path: ['providers', 'azure', 'baseUrl'] },
+  { env: 'AZURE_OPENAI_API_VERSION', path: ['providers', 'azure', 'apiVersion'] },
+  { env: 'GEMINI_API_KEY', path: ['providers', 'gemini', 'apiKey'], credential: true },
+  { env: 'GEMINI_BASE_URL', path: ['providers', 'gemini', 'baseUrl'] },
+  { env: 'GOOGLE_APPLICATION_CREDENTIALS', path: ['providers', 'vertex', 'credentialsFile'], credential: true },
+  { env: 'VERTEX_PROJECT', path: ['providers', 'vertex', 'project'] },
+  { env: 'VERTEX_LOCATION', path: ['providers', 'vertex', 'location'] },
+  { env: 'VERTEX_BASE_URL', path: ['providers', 'vertex', 'baseUrl'] },
+  { env: 'AWS_ACCESS_KEY_ID', path: ['providers', 'bedrock', 'accessKeyId'], credential: true },
+  { env: 'AWS_SECRET_ACCESS_KEY', path: ['providers', 'bedrock', 'secretAccessKey'] },
+  { env: 'AWS_SESSION_TOKEN', path: ['providers', 'bedrock', 'sessionToken'] },
+  { env: 'AWS_BEARER_TOKEN_BEDROCK', path: ['providers', 'bedrock', 'bearerToken'], credential: true },
+  { env: 'AWS_REGION', path: ['providers', 'bedrock', 'region'] },
+  { env: 'AWS_ENDPOINT_URL_BEDROCK_RUNTIME', path: ['providers', 'bedrock', 'baseUrl'] },
   { env: 'REDIS_URL', path: ['cache', 'l2', 'url'] },
   { env: 'REDIS_CLUSTER_NODES', path: ['cache', 'l2', 'clusterNodes'], list: true },
   { env: 'REDIS_PASSWORD', path: ['cache', 'l2', 'password'] },
@@ -34,11 +55,22 @@ const ENV_FIELDS: ReadonlyArray<{ env: string; path: readonly string[]; number?:
   { env: 'LOG_LEVEL', path: ['telemetry', 'logLevel'] },
 ];
 
-/** The two providers every gateway knows, so `gpt-*` and `claude-*` work with keys alone. */
+/**
+ * The providers every gateway has: `gpt-*` and `claude-*` work with keys alone, and the built-in
+ * `mock` answers with none (a config turns it off with `mock: { enabled: false }`).
+ */
 const DEFAULT_PROVIDERS = {
   openai: { type: 'openai', baseUrl: 'https://api.openai.com/v1' },
   anthropic: { type: 'anthropic', baseUrl: 'https://api.anthropic.com' },
+  mock: { type: 'mock' },
 } as const;
+
+/**
+ * Providers the environment creates, by name, when one of their credentials (ENV_FIELDS'
+ * `credential`) is set: without credentials they do not exist. A type this build has no adapter
+ * for is not created from the environment (the file may still name it, and then fails loudly).
+ */
+const ENV_PROVIDERS: Readonly<Record<string, ProviderType>> = { azure: 'azure', gemini: 'gemini', vertex: 'vertex', bedrock: 'bedrock' };
 
 /**
  * Builds and validates the configuration from the environment (and the file it names).
@@ -48,7 +80,7 @@ const DEFAULT_PROVIDERS = {
 export function loadConfig(env: Env = process.env, fileText?: string): GatewayConfig {
   const file = env.LLM_EDGE_CONFIG;
   const doc = fileText !== undefined ? parseDocument(fileText, 'config') : file ? readDocument(file) : {};
-  const merged = applyEnv(withDefaultProviders(doc), env);
+  const merged = withPresetKeys(applyEnv(withDefaultProviders(doc), env), env);
   const result = ConfigSchema.safeParse(merged);
   if (!result.success) throw new ConfigError(formatIssues(result.error.issues, merged, file));
   return result.data;
@@ -89,9 +121,12 @@ function withDefaultProviders(doc: Doc): Doc {
 
 function applyEnv(doc: Doc, env: Env): Doc {
   const out = structuredClone(doc);
+  const present = presentProviders(out, env);
   for (const field of ENV_FIELDS) {
     const raw = env[field.env];
     if (raw === undefined || raw === '') continue;
+    const provider = field.path[0] === 'providers' ? field.path[1]! : undefined;
+    if (provider !== undefined && provider in ENV_PROVIDERS && !present.has(provider)) continue;
     let value: unknown = raw.trim();
     if (field.number && /^-?\d+(\.\d+)?$/.test(raw.trim())) value = Number(raw);
     if (field.list) value = raw.split(',').map((s) => s.trim()).filter(Boolean);
@@ -107,6 +142,40 @@ function applyEnv(doc: Doc, env: Env): Doc {
     auth.keys = keys;
   }
   return out;
+}
+
+/** The cloud providers that exist: named in the file, or given a credential in the environment. */
+function presentProviders(doc: Doc, env: Env): Set<string> {
+  const providers = (isRecord(doc.providers) ? doc.providers : {}) as Doc;
+  const present = new Set<string>();
+  for (const [name, type] of Object.entries(ENV_PROVIDERS)) {
+    if (isRecord(providers[name])) {
+      present.add(name);
+      continue;
+    }
+    const credentialed = ENV_FIELDS.some((f) => f.credential && f.path[1] === name && env[f.env]);
+    if (credentialed && hasAdapter(type)) {
+      present.add(name);
+      providers[name] = { type };
+    }
+  }
+  return present;
+}
+
+/** A preset's key from its variable (`GROQ_API_KEY`) when the file gives none; the schema names a missing one. */
+function withPresetKeys(doc: Doc, env: Env): Doc {
+  if (!isRecord(doc.providers)) return doc;
+  for (const provider of Object.values(doc.providers)) {
+    if (!isRecord(provider) || provider.apiKey !== undefined || !isPresetName(provider.preset)) continue;
+    const keyEnv = presetOf(provider.preset).keyEnv;
+    const key = keyEnv ? env[keyEnv]?.trim() : undefined;
+    if (key) provider.apiKey = key;
+  }
+  return doc;
+}
+
+function isPresetName(value: unknown): value is PresetName {
+  return typeof value === 'string' && (PRESET_NAMES as readonly string[]).includes(value);
 }
 
 function setPath(doc: Doc, path: readonly string[], value: unknown): void {

@@ -5,6 +5,7 @@
  */
 import { TRACING_DEFAULTS } from '@llm-edge/semconv';
 import { z } from 'zod';
+import { presetOf, PRESET_NAMES } from '../providers/openai-compatible/presets.js';
 import { ResilienceSchema } from './resilience.js';
 
 const port = z.number().int().min(0).max(65535);
@@ -39,13 +40,48 @@ export const TimeoutsSchema = z
   })
   .strict();
 
+/**
+ * Where each type's API lives when the config names no `baseUrl`: origins (plus the version path
+ * OpenAI's SDK convention puts in the base URL), never a guess for a type that needs an endpoint
+ * (`azure`, `openai-compatible` without a preset). `mock` answers in-process and has none.
+ */
+const DEFAULT_BASE_URLS: Partial<Record<ProviderType, (p: { location?: string; region?: string }) => string | undefined>> = {
+  openai: () => 'https://api.openai.com/v1',
+  anthropic: () => 'https://api.anthropic.com',
+  gemini: () => 'https://generativelanguage.googleapis.com',
+  vertex: ({ location }) => (location ? `https://${location}-aiplatform.googleapis.com` : undefined),
+  bedrock: ({ region }) => (region ? `https://bedrock-runtime.${region}.amazonaws.com` : undefined),
+  mock: () => '',
+};
+
+/** `apiVersion` when the config names none: Anthropic's header, Azure's dated GA data-plane version. */
+const DEFAULT_API_VERSIONS: Partial<Record<ProviderType, string>> = {
+  anthropic: '2023-06-01',
+  azure: '2024-10-21',
+};
+
+type CredentialField = 'apiKey' | 'adToken' | 'adTokenFile' | 'credentialsFile' | 'accessKeyId' | 'secretAccessKey' | 'bearerToken';
+
+/** The cloud types' credentials: one of these sets of fields, each field given (DESIGN's provider table). */
+const CREDENTIALS: Partial<Record<ProviderType, ReadonlyArray<readonly CredentialField[]>>> = {
+  azure: [['apiKey'], ['adToken'], ['adTokenFile']],
+  gemini: [['apiKey']],
+  vertex: [['credentialsFile']],
+  bedrock: [['accessKeyId', 'secretAccessKey'], ['bearerToken']],
+};
+
 export const ProviderSchema = z
   .object({
     type: ProviderType,
-    baseUrl: url,
+    /** `false` turns the provider off (the built-in `mock` too): it is not created, routed or listed. */
+    enabled: z.boolean().default(true),
+    /** `openai-compatible`: a named service whose base URL and key variable are known (presets.ts). */
+    preset: z.enum(PRESET_NAMES).optional(),
+    /** Required unless the type or the preset gives one (see DEFAULT_BASE_URLS). */
+    baseUrl: url.optional(),
     apiKey: z.string().min(1).optional(),
-    /** Anthropic's `anthropic-version` header. */
-    apiVersion: z.string().default('2023-06-01'),
+    /** Anthropic's `anthropic-version` header (default 2023-06-01); Azure's `api-version` (default 2024-10-21). */
+    apiVersion: z.string().min(1).optional(),
     /** Extra headers sent with every upstream request. */
     headers: z.record(z.string(), z.string()).default({}),
     /** Models this provider serves, listed by `GET /v1/models`. */
@@ -75,8 +111,27 @@ export const ProviderSchema = z
     bearerToken: z.string().min(1).optional(),
     timeouts: TimeoutsSchema.default(TimeoutsSchema.parse({})),
   })
-  .strict();
-export type ProviderConfig = z.infer<typeof ProviderSchema>;
+  .strict()
+  .superRefine((p, ctx) => {
+    const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    if (p.preset !== undefined && p.type !== 'openai-compatible') issue('preset', 'presets are for type openai-compatible');
+    const preset = p.preset !== undefined ? presetOf(p.preset) : undefined;
+    if (preset?.keyEnv && p.apiKey === undefined) issue('apiKey', `preset ${p.preset} needs a key: set ${preset.keyEnv} or apiKey`);
+    if (p.baseUrl === undefined && preset === undefined && DEFAULT_BASE_URLS[p.type]?.(p) === undefined) {
+      const needs = p.type === 'vertex' ? ' (or location)' : p.type === 'bedrock' ? ' (or region)' : p.type === 'openai-compatible' ? ' (or preset)' : '';
+      issue('baseUrl', `required for type ${p.type}${needs}`);
+    }
+    const credentials = CREDENTIALS[p.type];
+    if (credentials && !credentials.some((set) => set.every((field) => p[field] !== undefined))) {
+      issue(credentials[0]![0]!, `${p.type} needs ${credentials.map((set) => set.join(' + ')).join(' or ')}`);
+    }
+  })
+  .transform((p) => ({
+    ...p,
+    baseUrl: p.baseUrl ?? (p.preset !== undefined ? presetOf(p.preset).baseUrl : DEFAULT_BASE_URLS[p.type]?.(p) ?? ''),
+    apiVersion: p.apiVersion ?? DEFAULT_API_VERSIONS[p.type] ?? DEFAULT_API_VERSIONS.anthropic!,
+  }));
+export type ProviderConfig = z.output<typeof ProviderSchema>;
 
 export const TargetSchema = z
   .object({

@@ -3,6 +3,7 @@
  */
 import type { GatewayConfig, ProviderConfig, ProviderType } from '../config/schema.js';
 import { AnthropicAdapter } from './anthropic/index.js';
+import { MockAdapter } from './mock/index.js';
 import { OpenAICompatibleAdapter } from './openai-compatible/index.js';
 import { OpenAIAdapter } from './openai/index.js';
 import type { ProviderAdapter } from './types.js';
@@ -11,11 +12,18 @@ const FACTORIES: Partial<Record<ProviderType, (name: string, config: ProviderCon
   openai: (name, config) => new OpenAIAdapter(name, config),
   anthropic: (name, config) => new AnthropicAdapter(name, config),
   'openai-compatible': (name, config) => new OpenAICompatibleAdapter(name, config),
+  mock: (name, config) => new MockAdapter(name, config),
 };
+
+/** Whether this build has an adapter for the type (the config only creates providers from env that it can serve). */
+export function hasAdapter(type: ProviderType): boolean {
+  return FACTORIES[type] !== undefined;
+}
 
 export function createProviders(config: GatewayConfig): Map<string, ProviderAdapter> {
   const providers = new Map<string, ProviderAdapter>();
   for (const [name, provider] of Object.entries(config.providers)) {
+    if (!provider.enabled) continue;
     const factory = FACTORIES[provider.type];
     if (!factory) throw new Error(`providers.${name}.type: '${provider.type}' has no adapter in this build`);
     providers.set(name, factory(name, provider));

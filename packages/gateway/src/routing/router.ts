@@ -1,13 +1,15 @@
 /**
  * Model routing: which provider targets may answer a requested model, in which order.
- * Config routes first (exact names, then `*` patterns in file order), then `provider/model`,
- * then the built-in families (`claude-*` to anthropic, OpenAI's families to openai, and the
- * models an OpenAI-compatible provider lists). Anything else is an unknown model (404) rather
- * than a billable round trip that fails upstream.
+ * Config routes first (exact names, then `*` patterns in file order), then `provider/model`
+ * (`mock/echo`, `azure/<deployment>`, `bedrock/<modelId>`, ...), then the models a provider lists
+ * under their bare names, then the built-in families (`claude-*` to anthropic, `gemini-*` to
+ * gemini or else vertex, OpenAI's families to openai). Anything else is an unknown model (404)
+ * rather than a billable round trip that fails upstream.
  */
 import type { GatewayConfig, RouteConfig, TargetConfig } from '../config/schema.js';
 import { notFound } from '../http/errors.js';
 import type { ProviderAdapter } from '../providers/types.js';
+import type { ProviderType } from '../config/schema.js';
 
 export interface Target {
   readonly provider: ProviderAdapter;
@@ -28,6 +30,19 @@ export interface Route {
 }
 
 const OPENAI_FAMILIES = /^(gpt-|chatgpt-|o\d|text-embedding-|ft:|davinci|babbage|omni-|codex-|computer-use-)/;
+
+/** Built-in families: a model name's prefix, and the providers that serve it, first enabled wins. */
+const FAMILIES: ReadonlyArray<{ readonly matches: (model: string) => boolean; readonly providers: readonly string[] }> = [
+  { matches: (m) => m.startsWith('claude-'), providers: ['anthropic'] },
+  { matches: (m) => m.startsWith('gemini-'), providers: ['gemini', 'vertex'] },
+  { matches: (m) => OPENAI_FAMILIES.test(m), providers: ['openai'] },
+];
+
+/**
+ * Types whose models are named `<provider>/<model>` (listed so by `/v1/models`, reached only
+ * that way): a bare name they list must not pull, say, `gpt-4o` away from openai.
+ */
+const PREFIXED_TYPES: ReadonlySet<ProviderType> = new Set(['azure', 'gemini', 'vertex', 'bedrock', 'mock']);
 
 export class Router {
   private readonly exact = new Map<string, RouteConfig>();
@@ -60,12 +75,19 @@ export class Router {
     return route;
   }
 
-  /** Models for `GET /v1/models`: route aliases and every provider's listed models. */
+  /**
+   * Models for `GET /v1/models`: route aliases and every enabled provider's listed models, a
+   * cloud provider's (and the mock's) as `<provider>/<model>`, the name that reaches them.
+   */
   listModels(): Array<{ id: string; owned_by: string }> {
     const seen = new Map<string, string>();
     for (const name of this.exact.keys()) seen.set(name, 'llm-edge-agent');
     for (const provider of this.providers.values()) {
-      for (const id of provider.models) if (!seen.has(id)) seen.set(id, provider.name);
+      const prefix = PREFIXED_TYPES.has(provider.type) ? `${provider.name}/` : '';
+      for (const model of provider.models) {
+        const id = prefix && !model.startsWith(prefix) ? prefix + model : model;
+        if (!seen.has(id)) seen.set(id, provider.name);
+      }
     }
     return [...seen].map(([id, owned_by]) => ({ id, owned_by }));
   }
@@ -84,14 +106,16 @@ export class Router {
     }
     const listed = this.listedBy(model);
     if (listed) return this.single(listed, model, model);
-    const family = model.startsWith('claude-') ? 'anthropic' : OPENAI_FAMILIES.test(model) ? 'openai' : undefined;
-    const provider = family ? this.providers.get(family) : undefined;
+    const family = FAMILIES.find((f) => f.matches(model));
+    const provider = family?.providers.map((name) => this.providers.get(name)).find((p) => p !== undefined);
     if (provider) return this.single(provider, model, model);
     throw notFound(`The model '${model}' does not exist or is not routed by this gateway.`, 'model', 'model_not_found');
   }
 
   private listedBy(model: string): ProviderAdapter | undefined {
-    for (const provider of this.providers.values()) if (provider.models.includes(model)) return provider;
+    for (const provider of this.providers.values()) {
+      if (!PREFIXED_TYPES.has(provider.type) && provider.models.includes(model)) return provider;
+    }
     return undefined;
   }
 
