@@ -1273,3 +1273,80 @@ describe('fake Bedrock', () => {
     expect(unknownModel.message).toBe('The provided model identifier is invalid.');
   });
 });
+
+describe('fake Azure OpenAI', () => {
+  // The official SDK's Azure client as the proof that the fake speaks Azure's URLs, auth and shapes.
+  let AzureOpenAI: typeof import('openai').AzureOpenAI;
+  let azure: import('./fakes/index.js').FakeAzure;
+  beforeAll(async () => {
+    ({ AzureOpenAI } = await import('openai'));
+    const { startFakeAzure } = await import('./fakes/index.js');
+    azure = await startFakeAzure({ adTokens: ['entra-token-1'] });
+  });
+  afterAll(() => azure.close());
+  afterEach(() => azure.reset());
+  const client = (opts: ConstructorParameters<typeof import('openai').AzureOpenAI>[0] = {}) =>
+    new AzureOpenAI({ endpoint: azure.url, apiKey: 'azure-fake-key', apiVersion: '2024-10-21', deployment: 'prod-mini', maxRetries: 0, ...opts });
+
+  it('answers a deployment with the api-key, api-version and Azure filter results', async () => {
+    const answer = await client().chat.completions.create({ model: 'ignored-by-azure', messages: [{ role: 'user', content: 'hello azure' }] });
+    expect(answer.choices[0]?.message.content).toBe(expectedReply('hello azure'));
+    expect(answer.model).toBe('gpt-4o-mini-2024-07-18');
+    expect((answer as unknown as { prompt_filter_results: unknown[] }).prompt_filter_results).toHaveLength(1);
+    expect((answer.choices[0] as unknown as { content_filter_results: object }).content_filter_results).toMatchObject({ hate: { filtered: false } });
+    expect(azure.calls[0]?.path).toBe('/openai/deployments/prod-mini/chat/completions?api-version=2024-10-21');
+    expect(azure.calls[0]?.headers['api-key']).toBe('azure-fake-key');
+  });
+
+  it('streams with a prompt-filter chunk first, and usage when asked', async () => {
+    const stream = await client().chat.completions.create({ model: 'x', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'one two' }] });
+    let text = '';
+    let usage: unknown;
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.delta.content ?? '';
+      if (chunk.usage) usage = chunk.usage;
+    }
+    expect(text).toBe(expectedReply('one two'));
+    expect(usage).toMatchObject({ prompt_tokens: 5, completion_tokens: 3 });
+  });
+
+  it('accepts an Entra ID token from azureADTokenProvider, and the v1 API without api-version', async () => {
+    const entra = new AzureOpenAI({ endpoint: azure.url, azureADTokenProvider: async () => 'entra-token-1', apiVersion: '2024-10-21', deployment: 'gpt-4o', maxRetries: 0 });
+    const answer = await entra.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'token auth' }] });
+    expect(answer.choices[0]?.message.content).toBe(expectedReply('token auth'));
+    expect(azure.calls[0]?.headers.authorization).toBe('Bearer entra-token-1');
+    const v1 = new OpenAI({ baseURL: `${azure.url}/openai/v1`, apiKey: 'unused', defaultHeaders: { 'api-key': 'azure-fake-key' }, maxRetries: 0 });
+    const viaV1 = await v1.chat.completions.create({ model: 'prod-mini', messages: [{ role: 'user', content: 'v1 works' }] });
+    expect(viaV1.choices[0]?.message.content).toBe(expectedReply('v1 works'));
+    const embedded = await client({ deployment: 'text-embedding-3-small' }).embeddings.create({ model: 'text-embedding-3-small', input: ['a b'] });
+    expect(embedded.data[0]?.embedding).toHaveLength(8);
+  });
+
+  it.each([
+    ['a wrong key', () => client({ apiKey: 'wrong' }), 401],
+    ['an expired token', () => new AzureOpenAI({ endpoint: azure.url, azureADTokenProvider: async () => 'old-token', apiVersion: '2024-10-21', deployment: 'gpt-4o', maxRetries: 0 }), 401],
+    ['an unknown deployment', () => client({ deployment: 'nope' }), 404],
+  ])('refuses %s as Azure does', async (_what, make, status) => {
+    const err = await make().chat.completions.create({ model: 'x', messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
+    expect((err as InstanceType<typeof OpenAI.APIError>).status).toBe(status);
+  });
+
+  it('requires api-version on the deployments URL', async () => {
+    const res = await fetch(`${azure.url}/openai/deployments/prod-mini/chat/completions`, {
+      method: 'POST',
+      headers: { 'api-key': 'azure-fake-key', 'content-type': 'application/json' },
+      body: JSON.stringify({ messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { code: 'MissingApiVersionParameter' } });
+  });
+
+  it('refuses a filtered prompt with 400 content_filter, and ends a filtered completion with finish_reason content_filter', async () => {
+    azure.filterNext('prompt');
+    const err = await client().chat.completions.create({ model: 'x', messages: [{ role: 'user', content: 'bad' }] }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ status: 400, code: 'content_filter' });
+    azure.filterNext('completion');
+    const filtered = await client().chat.completions.create({ model: 'x', messages: [{ role: 'user', content: 'worse' }] });
+    expect(filtered.choices[0]?.finish_reason).toBe('content_filter');
+  });
+});

@@ -85,6 +85,17 @@ describe('the README quick start', () => {
     expect(text).toBe(expectedReply('streaming works too'));
   });
 
+  it('answers mock/echo, which needs no provider key, JSON and streamed', async () => {
+    const client = new OpenAI({ baseURL: `${baseUrl}/v1`, apiKey: 'unused', maxRetries: 0 });
+    const json = await client.chat.completions.create({ model: 'mock/echo', messages: [{ role: 'user', content: 'fresh machine' }] });
+    expect(json.choices[0]?.message.content).toBe('Echo: fresh machine');
+    expect(openai.calls.some((c) => c.raw.includes('fresh machine'))).toBe(false);
+    const stream = await client.chat.completions.create({ model: 'mock/echo', stream: true, messages: [{ role: 'user', content: 'no keys needed' }] });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    expect(text).toBe('Echo: no keys needed');
+  });
+
   it('drains on SIGTERM and stops listening', async () => {
     // pnpm itself dies of the signal; the gateway's own exit code is checked in shutdown.test.ts.
     const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -3,6 +3,7 @@
  */
 import type { GatewayConfig, ProviderConfig, ProviderType } from '../config/schema.js';
 import { AnthropicAdapter } from './anthropic/index.js';
+import { AzureOpenAIAdapter } from './azure/index.js';
 import { MockAdapter } from './mock/index.js';
 import { OpenAICompatibleAdapter } from './openai-compatible/index.js';
 import { OpenAIAdapter } from './openai/index.js';
@@ -13,6 +14,7 @@ const FACTORIES: Partial<Record<ProviderType, (name: string, config: ProviderCon
   anthropic: (name, config) => new AnthropicAdapter(name, config),
   'openai-compatible': (name, config) => new OpenAICompatibleAdapter(name, config),
   mock: (name, config) => new MockAdapter(name, config),
+  azure: (name, config) => new AzureOpenAIAdapter(name, config),
 };
 
 /** Whether this build has an adapter for the type (the config only creates providers from env that it can serve). */

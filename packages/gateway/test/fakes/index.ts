@@ -10,3 +10,5 @@ export { expectedReply, toolResultReply, chunkWords, countWords, embeddingOf, PR
 export { startFakeBedrock, BEDROCK_MODELS, BEDROCK_TEST_CREDENTIALS, BEDROCK_TEST_BEARER } from './bedrock.js';
 export type { FakeBedrockOptions } from './bedrock.js';
 export type { AwsTestCredentials } from './bedrock-auth.js';
+export { startFakeAzure, AZURE_DEPLOYMENTS } from './azure.js';
+export type { FakeAzure, FakeAzureOptions } from './azure.js';

@@ -156,7 +156,8 @@ class OpenAIWire implements Wire {
   }
 }
 
-function usageOf(ans: Answer) {
+/** The usage OpenAI reports for an answer (shared with the fake Azure, which answers the same way). */
+export function usageOf(ans: Answer) {
   const completion = ans.kind === 'tool_call' ? TOOL_CALL_TOKENS : ans.completion.outputTokens;
   return {
     prompt_tokens: ans.inputTokens,
@@ -172,7 +173,7 @@ function finishReason(ans: Answer): 'stop' | 'length' | 'tool_calls' {
   return ans.completion.cause === 'max_tokens' ? 'length' : 'stop';
 }
 
-function completionBody(id: string, model: string, ans: Answer, toolCallId: string, usage: ReturnType<typeof usageOf> | null) {
+export function completionBody(id: string, model: string, ans: Answer, toolCallId: string, usage: ReturnType<typeof usageOf> | null) {
   const message =
     ans.kind === 'tool_call'
       ? {
@@ -200,7 +201,7 @@ function completionBody(id: string, model: string, ans: Answer, toolCallId: stri
  * fragment), a chunk with only finish_reason, then (include_usage) a chunk with `choices: []` and
  * the usage, and `[DONE]`. With include_usage every other chunk carries `"usage":null`.
  */
-function streamPlan(id: string, model: string, ans: Answer, toolCallId: string, usage: ReturnType<typeof usageOf> | null, usageNulls: boolean): StreamPlan {
+export function streamPlan(id: string, model: string, ans: Answer, toolCallId: string, usage: ReturnType<typeof usageOf> | null, usageNulls: boolean): StreamPlan {
   // Built as string templates: the stream path is what benchmarks hit hardest.
   const head = `data: {"id":"${id}","object":"chat.completion.chunk","created":${OPENAI_CREATED},"model":${JSON.stringify(model)},"service_tier":"default","choices":[`;
   const tailOf = usageNulls ? ',"usage":null}\n\n' : '}\n\n';

@@ -42,14 +42,14 @@ export class OpenAIAdapter implements ProviderAdapter {
     const body = stream
       ? JSON.stringify({ ...request, stream: true, stream_options: { ...request.stream_options, include_usage: true } })
       : (options.rawBody ?? JSON.stringify({ ...request, stream: false }));
-    const res = await this.client.post('/chat/completions', body, this.headers(options), options.signal);
+    const res = await this.client.post(this.chatPath(request.model), body, this.headers(options), options.signal);
     if (res.status < 200 || res.status >= 300) throw await this.client.failure(res);
     if (!stream) return this.json<ChatCompletion>(res, isChatCompletion);
     return { kind: 'stream', events: this.events(res), cancel: () => discardBody(res) };
   }
 
   async embeddings(request: EmbeddingsRequest, options: CallOptions): Promise<JsonAnswer> {
-    const res = await this.client.post('/embeddings', options.rawBody ?? JSON.stringify(request), this.headers(options), options.signal);
+    const res = await this.client.post(this.embeddingsPath(request.model), options.rawBody ?? JSON.stringify(request), this.headers(options), options.signal);
     if (res.status < 200 || res.status >= 300) throw await this.client.failure(res);
     return this.json(res, isEmbeddingsAnswer);
   }
@@ -72,6 +72,15 @@ export class OpenAIAdapter implements ProviderAdapter {
 
   close(): Promise<void> {
     return this.client.close();
+  }
+
+  /** Where chat requests go under the base URL; Azure's path names the deployment. */
+  protected chatPath(_model: string): string {
+    return '/chat/completions';
+  }
+
+  protected embeddingsPath(_model: string): string {
+    return '/embeddings';
   }
 
   protected headers(options: CallOptions): Record<string, string> {
