@@ -8,6 +8,7 @@ import type { PipelineDeps } from './pipeline/run.js';
 import { createProviders } from './providers/registry.js';
 import type { ProviderAdapter } from './providers/types.js';
 import { Resilience } from './resilience/index.js';
+import { Governance } from './governance/governor.js';
 import { RateLimiter } from './limits/rate-limiter.js';
 import { Router } from './routing/router.js';
 import { Flights, ResponseCache } from './cache/index.js';
@@ -29,11 +30,15 @@ export interface GatewayOptions {
 }
 
 export class Gateway implements PipelineDeps {
-  readonly keys: ApiKeyRegistry;
+  /** The callers' keys: replaced as a whole when the config file is reloaded. */
+  keys: ApiKeyRegistry;
+  /** The teams of the config in force. */
+  teams: GatewayConfig['auth']['teams'];
   readonly providers: Map<string, ProviderAdapter>;
   readonly router: Router;
   readonly resilience: Resilience;
   readonly limits: RateLimiter;
+  readonly governance: Governance;
   readonly cache: ResponseCache;
   readonly responses: ResponseStore;
   /** Identical requests in flight, joined instead of sent upstream again. */
@@ -59,6 +64,7 @@ export class Gateway implements PipelineDeps {
       logBodies: config.telemetry.logBodies,
     };
     this.keys = new ApiKeyRegistry(config.auth.keys);
+    this.teams = config.auth.teams;
     this.redis = createRedisClient(config.cache.l2, this.log);
     this.cache = new ResponseCache(config.cache, this.metrics, this.log, this.redis);
     this.responses = new ResponseStore(this.cache, config.cache.ttlSeconds);
@@ -66,6 +72,15 @@ export class Gateway implements PipelineDeps {
     this.router = new Router(config, this.providers);
     this.resilience = new Resilience(config, this.metrics, this.log);
     this.limits = new RateLimiter(config.resilience.limits, this.redis, this.metrics, this.log);
+    const m = this.metrics;
+    this.governance = new Governance(config.governance, config.auth.teams, this.redis, this.log, {
+      onState: (b) => {
+        m.child('budgetUsd', b.scope, b.id).set(b.budget.usd);
+        m.child('budgetSpendUsd', b.scope, b.id).set(b.spendUsd);
+        m.child('budgetRemainingUsd', b.scope, b.id).set(b.remainingUsd);
+      },
+      onRefusal: (scope, id) => m.child('budgetRefusalsTotal', scope, id).inc(),
+    });
   }
 
   /** Waits (bounded) for the dependencies worth waiting for; then the gateway is ready. */
@@ -76,9 +91,22 @@ export class Gateway implements PipelineDeps {
     this.lifecycle = 'ready';
   }
 
+  /**
+   * Applies a reloaded config's keys and teams (limits, budgets, allow-lists) to new requests.
+   * Spend already counted stays: it lives in the counters, not in the config.
+   * @returns the sections that changed but need a restart to apply
+   */
+  applyAuth(next: GatewayConfig): string[] {
+    this.keys = new ApiKeyRegistry(next.auth.keys);
+    this.teams = next.auth.teams;
+    this.governance.setTeams(next.auth.teams);
+    const restartOnly = ['server', 'providers', 'routes', 'cache', 'resilience', 'pricing', 'telemetry', 'governance'] as const;
+    return restartOnly.filter((section) => JSON.stringify(next[section]) !== JSON.stringify(this.config[section]));
+  }
+
   /** Dependency states for `/ready`: reported, never a reason to fail readiness. */
   readiness(): Record<string, unknown> {
-    return { providers: this.resilience.health(), cache: this.cache.readiness(), limits: this.limits.state };
+    return { providers: this.resilience.health(), cache: this.cache.readiness(), limits: this.limits.state, budgets: this.governance.state };
   }
 
   async close(): Promise<void> {

@@ -4,3 +4,4 @@ export { ConfigSchema, type GatewayConfig, type ConfigInput } from './config/sch
 export { startGateway, type RunningGateway } from './server.js';
 export { Gateway, type GatewayOptions } from './gateway.js';
 export { GatewayError } from './http/errors.js';
+export { watchConfig, type ConfigReloader } from './config/reload.js';

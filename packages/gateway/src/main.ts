@@ -4,6 +4,7 @@
  * A bad configuration prints what is wrong and exits 1, without a stack trace.
  */
 import { ConfigError, loadConfig } from './config/load.js';
+import { watchConfig } from './config/reload.js';
 import { startGateway } from './server.js';
 
 async function main(): Promise<void> {
@@ -27,7 +28,10 @@ async function main(): Promise<void> {
   if (gateway.keys.open) {
     gateway.log.warn('NO API KEYS CONFIGURED: the gateway is open to anyone who can reach it. Set LLM_EDGE_API_KEYS or auth.keys.');
   }
-  gateway.log.info({ url: running.url, metrics: running.metricsUrl, providers: [...gateway.providers.keys()] }, 'llm-edge-agent listening');
+  gateway.log.info({ url: running.url, metrics: running.metricsUrl, providers: [...gateway.providers.keys()], pid: process.pid }, 'llm-edge-agent listening');
+  // Keys, teams, limits and budgets follow the config file; SIGHUP reloads it at once.
+  const reloader = watchConfig(gateway, { env: process.env });
+  process.on('SIGHUP', () => reloader.reload('signal'));
 
   // SIGTERM (Kubernetes, compose) gives balancers the drain delay; Ctrl-C stops at once.
   const shutdown = (signal: string) => {
@@ -38,7 +42,10 @@ async function main(): Promise<void> {
       () => process.exit(1),
     );
   };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGTERM', () => {
+    reloader.close();
+    shutdown('SIGTERM');
+  });
   process.once('SIGINT', () => shutdown('SIGINT'));
 }
 

@@ -6,6 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
+import { serveAdmin } from './admin/index.js';
 import { createApp } from './app.js';
 import type { GatewayConfig } from './config/schema.js';
 import { Gateway, type GatewayOptions } from './gateway.js';
@@ -42,7 +43,9 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     socket.once('close', () => connections.dec());
   });
 
+  const admin = { callers: () => gateway.keys.callers, teams: () => gateway.teams, governance: gateway.governance };
   const metricsServer = createServer((req, res) => {
+    if (serveAdmin(config.server.adminKey, admin, req, res)) return;
     if (req.method === 'GET' && req.url?.split('?')[0] === '/metrics') {
       gateway.metrics.scrape().then(
         (text) => res.writeHead(200, { 'content-type': gateway.metrics.contentType }).end(text),

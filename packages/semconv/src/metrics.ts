@@ -8,7 +8,10 @@ export const METRIC_PREFIX = 'llm_edge_';
 
 export type MetricType = 'counter' | 'gauge' | 'histogram';
 
-/** Label names used across the contract. Values are bounded: never ids, keys or prompts. */
+/**
+ * Label names used across the contract. Values are bounded: never request ids, keys or prompts
+ * (`scope` and `id` name budgets: key and team ids come from the config, never from callers).
+ */
 export const Label = {
   route: 'route',
   model: 'model',
@@ -20,6 +23,9 @@ export const Label = {
   type: 'type',
   from: 'from',
   to: 'to',
+  scope: 'scope',
+  id: 'id',
+  result: 'result',
 } as const;
 export type LabelName = (typeof Label)[keyof typeof Label];
 
@@ -79,7 +85,11 @@ function def<const L extends readonly LabelName[], const T extends MetricType>(
   return buckets === undefined ? { name, type, help, labels } : { name, type, help, labels, buckets };
 }
 
-const { route, model, provider, status, cache, tier, reason, type, from, to } = Label;
+const { route, model, provider, status, cache, tier, reason, type, from, to, scope, id, result } = Label;
+
+/** What a budget belongs to (`scope` label). */
+export const BudgetScope = { key: 'key', team: 'team' } as const;
+export type BudgetScopeValue = (typeof BudgetScope)[keyof typeof BudgetScope];
 
 export const Metrics = {
   requestsTotal: def('requests_total', 'counter', 'Requests answered by the gateway.', [
@@ -161,6 +171,11 @@ export const Metrics = {
   ),
   rateLimitedTotal: def('rate_limited_total', 'counter', 'Requests refused by a per-key limit.', []),
   authFailuresTotal: def('auth_failures_total', 'counter', 'Requests refused for a missing or bad key.', []),
+  budgetUsd: def('budget_usd', 'gauge', 'The budget of a key or team for its current period, in US dollars.', [scope, id]),
+  budgetSpendUsd: def('budget_spend_usd', 'gauge', 'Spend of a key or team in its current budget period, in US dollars (reservations in flight included; as this replica last saw it).', [scope, id]),
+  budgetRemainingUsd: def('budget_remaining_usd', 'gauge', 'What is left of a key or team budget in its current period, in US dollars.', [scope, id]),
+  budgetRefusalsTotal: def('budget_refusals_total', 'counter', 'Requests refused because a key or team budget could not afford their worst-case cost.', [scope, id]),
+  configReloadsTotal: def('config_reloads_total', 'counter', 'Config file reloads, by result (`applied` or `refused`).', [result]),
 } as const;
 
 export type MetricKey = keyof typeof Metrics;

@@ -7,6 +7,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { sha256 } from '../http/sha256.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ApiKeyConfig } from '../config/schema.js';
+import { ModelAllowList } from '../governance/allow-list.js';
 
 const SHA256_PREFIX = 'sha256:';
 
@@ -14,6 +15,13 @@ export interface Caller {
   /** The key id: safe to log, used as the tenant. */
   readonly keyId: string;
   readonly limits: ApiKeyConfig['limits'];
+  /** The team whose budget the key shares. */
+  readonly team?: string | undefined;
+  readonly budget?: ApiKeyConfig['budget'];
+  /** The models the key may use; undefined: every model. */
+  readonly models?: ModelAllowList | undefined;
+  /** The allow-list as configured (the admin API shows it). */
+  readonly modelPatterns?: readonly string[] | undefined;
 }
 
 /** The caller when no keys are configured: one shared tenant. */
@@ -39,11 +47,15 @@ export function presentedKey(headers: IncomingHttpHeaders): string | undefined {
 export class ApiKeyRegistry {
   /** Digest (hex) -> caller: one hash and one map lookup per request. */
   private readonly byDigest = new Map<string, { digest: Buffer; caller: Caller }>();
+  /** Every configured caller, in config order (the admin API lists them). */
+  readonly callers: Caller[] = [];
 
   constructor(keys: readonly ApiKeyConfig[]) {
     for (const k of keys) {
       const digest = k.key.startsWith(SHA256_PREFIX) ? parseDigest(k) : sha256(k.key);
-      this.byDigest.set(digest.toString('hex'), { digest, caller: { keyId: k.id, limits: k.limits } });
+      const caller: Caller = { keyId: k.id, limits: k.limits, team: k.team, budget: k.budget, models: k.models ? new ModelAllowList(k.models) : undefined, modelPatterns: k.models };
+      this.byDigest.set(digest.toString('hex'), { digest, caller });
+      this.callers.push(caller);
     }
   }
 

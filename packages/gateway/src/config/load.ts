@@ -53,6 +53,7 @@ const ENV_FIELDS: ReadonlyArray<{ env: string; path: readonly string[]; number?:
   { env: 'OTEL_SERVICE_NAME', path: ['telemetry', 'serviceName'] },
   { env: 'OTEL_TRACES_SAMPLER_ARG', path: ['telemetry', 'samplerRatio'], number: true },
   { env: 'LOG_LEVEL', path: ['telemetry', 'logLevel'] },
+  { env: 'LLM_EDGE_ADMIN_KEY', path: ['server', 'adminKey'] },
 ];
 
 /**

@@ -6,6 +6,7 @@
 import { TRACING_DEFAULTS } from '@llm-edge/semconv';
 import { z } from 'zod';
 import { presetOf, PRESET_NAMES } from '../providers/openai-compatible/presets.js';
+import { BudgetSchema, GovernanceSchema, ModelPatternSchema, TeamSchema } from './governance.js';
 import { ResilienceSchema } from './resilience.js';
 
 const port = z.number().int().min(0).max(65535);
@@ -175,6 +176,11 @@ export const ApiKeySchema = z
       .object({ requestsPerMinute: positiveInt.optional(), tokensPerMinute: positiveInt.optional() })
       .strict()
       .default({}),
+    /** The team whose budget the key shares (an id of `auth.teams`). */
+    team: z.string().min(1).optional(),
+    /** Models the key may use (exact names or `*` globs); others are 403. None: every model. */
+    models: z.array(ModelPatternSchema).optional(),
+    budget: BudgetSchema.optional(),
   })
   .strict();
 export type ApiKeyConfig = z.infer<typeof ApiKeySchema>;
@@ -244,15 +250,19 @@ export const ConfigSchema = z
         headersTimeoutMs: positiveInt.default(15_000),
         /** The whole request, body included, must arrive within this (Node answers 408). */
         requestTimeoutMs: positiveInt.default(60_000),
+        /** Bearer key of the read-only admin API on the metrics listener (`LLM_EDGE_ADMIN_KEY`); none: no admin API. */
+        adminKey: z.string().min(16, 'expected at least 16 characters').optional(),
       })
       .strict()
       .default(SERVER_DEFAULTS),
     providers: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'expected a lower-case name'), ProviderSchema).default({}),
     routes: z.array(RouteSchema).default([]),
     auth: z
-      .object({ keys: z.array(ApiKeySchema).default([]) })
+      .object({ keys: z.array(ApiKeySchema).default([]), teams: z.array(TeamSchema).default([]) })
       .strict()
-      .default({ keys: [] }),
+      .default({ keys: [], teams: [] })
+      .superRefine(checkTeams),
+    governance: GovernanceSchema.default(GovernanceSchema.parse({})),
     cache: CacheSchema.default(CacheSchema.parse({})),
     resilience: ResilienceSchema.default(ResilienceSchema.parse({})),
     pricing: z.record(z.string(), PriceSchema).default({}),
@@ -273,3 +283,18 @@ export const ConfigSchema = z
 
 export type GatewayConfig = z.infer<typeof ConfigSchema>;
 export type ConfigInput = z.input<typeof ConfigSchema>;
+
+/** Key ids and team ids are unique, and every key's team exists. */
+function checkTeams(auth: { keys: ReadonlyArray<{ id: string; team?: string | undefined }>; teams: ReadonlyArray<{ id: string }> }, ctx: z.RefinementCtx): void {
+  const teams = new Set<string>();
+  auth.teams.forEach((t, i) => {
+    if (teams.has(t.id)) ctx.addIssue({ code: 'custom', path: ['teams', i, 'id'], message: `duplicate team id '${t.id}'` });
+    teams.add(t.id);
+  });
+  const keys = new Set<string>();
+  auth.keys.forEach((k, i) => {
+    if (keys.has(k.id)) ctx.addIssue({ code: 'custom', path: ['keys', i, 'id'], message: `duplicate key id '${k.id}'` });
+    keys.add(k.id);
+    if (k.team !== undefined && !teams.has(k.team)) ctx.addIssue({ code: 'custom', path: ['keys', i, 'team'], message: `no team '${k.team}' in auth.teams` });
+  });
+}

@@ -4,7 +4,7 @@
  */
 import { Span } from '@llm-edge/semconv';
 import type { Attributes } from '@opentelemetry/api';
-import type { ChatChunk, ChatCompletion } from '../api/types.js';
+import type { ChatChunk, ChatCompletion, ChatRequest, Usage } from '../api/types.js';
 import { chatDialect } from '../dialects/chat/index.js';
 import type { Decoded } from '../dialects/types.js';
 import type { JsonAnswer } from '../providers/types.js';
@@ -13,7 +13,7 @@ import { answerHeaders } from '../pipeline/headers.js';
 import { failSpan } from '../pipeline/request.js';
 import type { Answered, Endpoint, UpstreamInput } from '../pipeline/run.js';
 import { settle } from '../pipeline/settle.js';
-import { AS_THEY_ARE, openStream, pipeStream, StreamBroken } from '../pipeline/stream.js';
+import { AS_THEY_ARE, openStream, pipeStream, StreamBroken, type Piped } from '../pipeline/stream.js';
 import { chatRequestAttributes, completionAttributes, streamedAttributes, usageAttributes } from '../telemetry/genai.js';
 import { estimatePromptTokens, estimateRequestTokens } from '../telemetry/tokens.js';
 
@@ -25,6 +25,7 @@ export const chatCompletions: Endpoint<Decoded> = {
   model: (d) => d.model,
   shape: (d) => ({ stream: d.stream, omit: (payload) => chatDialect.omits!(payload, d) }),
   estimateTokens: (d) => estimateRequestTokens(d.canonical),
+  costBasis: (d) => canonicalCostBasis(d.canonical),
   annotate: (d) => chatRequestAttributes(d.canonical),
   upstream: (input) => (input.decoded.request.stream ? streamed(input) : json(input)),
 };
@@ -66,7 +67,7 @@ function answerAttributes(answer: JsonAnswer<ChatCompletion>): Attributes {
  * `input.signal`: with joiners it goes on for them after the leading caller left; alone, it is
  * cancelled.
  */
-async function streamed(input: UpstreamInput<Decoded>): Promise<Answered | undefined> {
+async function streamed(input: UpstreamInput<Decoded>): Promise<Answered> {
   const { deps, request, responder, decoded, flight } = input;
   const canonical = decoded.request.canonical;
   const { value, target, upstreamMs } = await attempt(
@@ -77,7 +78,14 @@ async function streamed(input: UpstreamInput<Decoded>): Promise<Answered | undef
   const provider = target.provider.name;
   if (flight) flight.provider = provider;
   const attemptSpan = value.span;
-  let piped;
+  // What a stream used is counted and billed even when it did not finish.
+  const settleWith = (usage: Usage | undefined, upstream: readonly string[]) =>
+    settle(deps.telemetry, deps.limits, {
+      caller: input.caller, target, admittedTokens: input.admittedTokens, usage,
+      estimatedPrompt: () => estimatePromptTokens(canonical),
+      text: () => streamedText(upstream),
+    });
+  let piped: Piped | undefined;
   try {
     piped = await pipeStream(responder, value, {
       dialect: chatDialect,
@@ -91,24 +99,27 @@ async function streamed(input: UpstreamInput<Decoded>): Promise<Answered | undef
     });
   } catch (err) {
     if (attemptSpan) failSpan(attemptSpan, err);
-    throw err instanceof StreamBroken ? err.after(upstreamMs) : err;
+    if (!(err instanceof StreamBroken)) throw err;
+    throw err.after(upstreamMs, settleWith(err.partial.usage, err.partial.upstream).costUsd);
   } finally {
-    if (attemptSpan && piped) attemptSpan.setAttributes({ ...streamedAttributes(piped.events), ...usageAttributes(piped.usage) });
+    if (attemptSpan && piped?.complete) attemptSpan.setAttributes({ ...streamedAttributes(piped.events), ...usageAttributes(piped.usage) });
     attemptSpan?.end();
   }
-  if (!piped) return undefined;
-  const done = piped;
+  const done = piped!;
   return request.step(Span.responseProcessing, () => {
-    const settlement = settle(deps.telemetry, deps.limits, {
-      caller: input.caller, target, admittedTokens: input.admittedTokens, usage: done.usage,
-      estimatedPrompt: () => estimatePromptTokens(canonical),
-      text: () => streamedText(done.upstream),
-    });
+    const settlement = settleWith(done.usage, done.upstream);
+    if (!done.complete) return { answer: undefined, provider, settlement, upstreamMs, firstByteAt: done.firstByteAt };
     logBodies(input, () => streamedText(done.upstream));
     request.annotate(() => streamedAttributes(done.events));
     const answer = { kind: 'stream' as const, events: done.events, model: target.model, provider, createdAt: Date.now(), usage: settlement.usage };
     return { answer, provider, settlement, upstreamMs, firstByteAt: done.firstByteAt };
   });
+}
+
+/** A canonical request's worst-case cost basis: its prompt and its output budget. */
+export function canonicalCostBasis(request: ChatRequest): { promptTokens: number; maxOutputTokens: number | undefined } {
+  const max = request.max_completion_tokens ?? request.max_tokens;
+  return { promptTokens: estimatePromptTokens(request), maxOutputTokens: typeof max === 'number' ? max : undefined };
 }
 
 /** Prompts and completions reach the logs only when debugging bodies was asked for explicitly. */

@@ -6,7 +6,7 @@
  */
 import { Span } from '@llm-edge/semconv';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { ChatCompletion, ChatRequest } from '../api/types.js';
+import type { ChatCompletion, ChatRequest, Usage } from '../api/types.js';
 import type { CacheEndpoint } from '../cache/index.js';
 import type { Decoded, Dialect } from '../dialects/types.js';
 import { attempt } from '../pipeline/attempts.js';
@@ -15,12 +15,12 @@ import { answerHeaders } from '../pipeline/headers.js';
 import { failSpan } from '../pipeline/request.js';
 import type { Answered, Endpoint, UpstreamInput } from '../pipeline/run.js';
 import { settle } from '../pipeline/settle.js';
-import { AS_THEY_ARE, encodedBy, firstEvents, openStream, pipeStream, StreamBroken, type EventEncoding, type OpenedStream } from '../pipeline/stream.js';
+import { AS_THEY_ARE, encodedBy, firstEvents, openStream, pipeStream, StreamBroken, type EventEncoding, type OpenedStream, type Piped } from '../pipeline/stream.js';
 import type { JsonAnswer, NativeAnswer, NativeCall } from '../providers/types.js';
 import type { Target } from '../routing/router.js';
 import { usageAttributes } from '../telemetry/genai.js';
 import { estimatePromptTokens, estimateRequestTokens } from '../telemetry/tokens.js';
-import { streamedText } from './chat-completions.js';
+import { canonicalCostBasis, streamedText } from './chat-completions.js';
 
 /** What a dialect's completion endpoint is made of. */
 export interface DialectCompletion<R extends { readonly decoded: Decoded }> {
@@ -55,6 +55,7 @@ export function dialectEndpoint<R extends { readonly decoded: Decoded }>(spec: D
     model: (r) => r.decoded.model,
     shape: (r) => ({ stream: r.decoded.stream, omit: spec.dialect.omits ? (payload) => spec.dialect.omits!(payload, r.decoded) : undefined }),
     estimateTokens: (r) => estimateRequestTokens(r.decoded.canonical),
+    costBasis: (r) => canonicalCostBasis(r.decoded.canonical),
     keyFields: (_r, headers) => headerFields(spec.nativeHeaders, headers),
     upstream: (input) => (input.decoded.request.decoded.stream ? streamed(spec, input) : json(spec, input)),
   };
@@ -122,7 +123,7 @@ async function json<R extends { readonly decoded: Decoded }>(spec: DialectComple
   });
 }
 
-async function streamed<R extends { readonly decoded: Decoded }>(spec: DialectCompletion<R>, input: UpstreamInput<R>): Promise<Answered | undefined> {
+async function streamed<R extends { readonly decoded: Decoded }>(spec: DialectCompletion<R>, input: UpstreamInput<R>): Promise<Answered> {
   const { deps, request, responder, flight } = input;
   const r = input.decoded.request;
   const { value, target, upstreamMs } = await attempt<OpenedStream & { encoding: EventEncoding; native: boolean }>(
@@ -140,7 +141,14 @@ async function streamed<R extends { readonly decoded: Decoded }>(spec: DialectCo
   );
   const provider = target.provider.name;
   if (flight) flight.provider = provider;
-  let piped;
+  // What a stream used is counted and billed even when it did not finish.
+  const settleWith = (usage: Usage | undefined, upstream: readonly string[]) =>
+    settle(deps.telemetry, deps.limits, {
+      caller: input.caller, target, admittedTokens: input.admittedTokens, usage,
+      estimatedPrompt: () => estimatePromptTokens(r.decoded.canonical),
+      text: () => (value.native ? '' : streamedText(upstream)),
+    });
+  let piped: Piped | undefined;
   try {
     piped = await pipeStream(responder, value, {
       dialect: spec.dialect,
@@ -154,19 +162,16 @@ async function streamed<R extends { readonly decoded: Decoded }>(spec: DialectCo
     });
   } catch (err) {
     if (value.span) failSpan(value.span, err);
-    throw err instanceof StreamBroken ? err.after(upstreamMs) : err;
+    if (!(err instanceof StreamBroken)) throw err;
+    throw err.after(upstreamMs, settleWith(err.partial.usage, err.partial.upstream).costUsd);
   } finally {
-    if (value.span && piped) value.span.setAttributes(usageAttributes(piped.usage));
+    if (value.span && piped?.complete) value.span.setAttributes(usageAttributes(piped.usage));
     value.span?.end();
   }
-  if (!piped) return undefined;
-  const done = piped;
+  const done = piped!;
   return request.step(Span.responseProcessing, () => {
-    const settlement = settle(deps.telemetry, deps.limits, {
-      caller: input.caller, target, admittedTokens: input.admittedTokens, usage: done.usage,
-      estimatedPrompt: () => estimatePromptTokens(r.decoded.canonical),
-      text: () => (value.native ? '' : streamedText(done.upstream)),
-    });
+    const settlement = settleWith(done.usage, done.upstream);
+    if (!done.complete) return { answer: undefined, provider, settlement, upstreamMs, firstByteAt: done.firstByteAt };
     if (spec.afterAnswer) spec.afterAnswer(r, { json: spec.dialect.eventsToJson(done.events), native: value.native, provider }, input);
     const answer = { kind: 'stream' as const, events: done.events, model: target.model, provider, createdAt: Date.now(), usage: settlement.usage };
     return { answer, provider, settlement, upstreamMs, firstByteAt: done.firstByteAt };

@@ -21,6 +21,7 @@ export const embeddings: Endpoint<EmbeddingsRequest> = {
   model: (r) => r.model,
   shape: () => ({ stream: false }),
   estimateTokens: estimateEmbeddingTokens,
+  costBasis: (r) => ({ promptTokens: estimateEmbeddingTokens(r), maxOutputTokens: 0 }),
   annotate: () => ({ [Attr.genAiOperationName]: 'embeddings' }),
   upstream,
 };

@@ -12,6 +12,8 @@ import type { CachedAnswer, CacheEndpoint, Flights, ResponseCache } from '../cac
 import type { Flight } from '../cache/flights.js';
 import type { ResponseStore } from '../cache/response-store.js';
 import type { GatewayConfig } from '../config/schema.js';
+import { formatUsd, type Governance, type Reservation } from '../governance/governor.js';
+import { worstCaseUsd } from '../governance/worst-case.js';
 import type { Dialect } from '../dialects/types.js';
 import { GatewayError, isInternal, toGatewayError } from '../http/errors.js';
 import type { RateLimiter } from '../limits/rate-limiter.js';
@@ -38,6 +40,7 @@ export interface PipelineDeps {
   readonly limits: RateLimiter;
   readonly cache: ResponseCache;
   readonly flights: Flights;
+  readonly governance: Governance;
   /** Stored Responses (`previous_response_id`), in the cache's tiers. */
   readonly responses: ResponseStore;
   readonly telemetry: Telemetry;
@@ -64,6 +67,8 @@ export interface Endpoint<R> {
   shape(request: R): AnswerShape;
   /** Tokens the request may use at most, for the limits. */
   estimateTokens(request: R): number;
+  /** What the worst-case cost is computed from, for budgets. */
+  costBasis(request: R): { readonly promptTokens: number; readonly maxOutputTokens: number | undefined };
   /** Request attributes for a recorded root span. */
   annotate?(request: R): Attributes;
   /** Calls the targets and answers the caller; undefined when nobody waits for the answer any more. */
@@ -120,11 +125,16 @@ export async function runPipeline<R>(
     if (endpoint.annotate) request.annotate(() => endpoint.annotate!(decoded.request));
     const asked = endpoint.model(decoded.request);
     const admittedTokens = endpoint.estimateTokens(decoded.request);
+    const budgeted = deps.governance.budgeted(caller);
     const { route, timeoutMs } = await request.step(Span.routingDecision, async (span) => {
       const routed = routeRequest(deps.router, asked, request.headers, deps.config.resilience.requestTimeoutMs);
       model = asked;
       span.setAttribute(Attr.routeName, routed.route.name);
+      deps.governance.checkModel(caller, asked);
       extra = await deps.limits.admit(caller, admittedTokens);
+      // Every answer to a budgeted key says what is left, cache hits and refusals included.
+      const left = budgeted ? await deps.governance.remaining(caller) : undefined;
+      if (left !== undefined) extra = { ...extra, [BUDGET_HEADER]: formatUsd(left) };
       return routed;
     });
     const shape = endpoint.shape(decoded.request);
@@ -144,6 +154,9 @@ export async function runPipeline<R>(
         return { keyId, model, provider: served.provider, cache, usage: served.usage, usageEstimated: false, costUsd: 0, upstreamMs: served.upstreamMs, firstByteAt: served.firstByteAt };
       }
     }
+    // The worst case is reserved before anything goes upstream: a request that does not fit is refused.
+    const reservation = budgeted ? await reserve(deps, caller, endpoint, decoded.request, route) : undefined;
+    if (reservation) extra = { ...extra, [BUDGET_HEADER]: formatUsd(reservation.remainingUsd) };
     // Only a request that may read leads a flight others can join.
     const flight = plan?.read ? deps.flights.start(plan.key, { streaming: shape.stream }) : undefined;
     if (flight) leaveWhenGone(responder, flight);
@@ -156,8 +169,10 @@ export async function runPipeline<R>(
       });
     } catch (err) {
       flight?.fail(err);
+      if (reservation) void deps.governance.settle(reservation, err instanceof StreamBroken ? err.costUsd : 0);
       throw err;
     }
+    if (reservation) void deps.governance.settle(reservation, answered?.settlement.costUsd ?? 0);
     const answer = answered?.answer;
     if (!answer) flight?.fail(new GatewayError(502, 'upstream_error', 'The upstream stream did not finish.', null, 'stream_broken'));
     else {
@@ -176,6 +191,16 @@ export async function runPipeline<R>(
     answerError(telemetry, request, responder, endpoint.dialect, err, { requestId: request.id, cache, provider, extra });
     return { keyId, model, provider, cache, usageEstimated: false, costUsd: 0, upstreamMs: err instanceof StreamBroken ? err.upstreamMs : 0, firstByteAt: err instanceof StreamBroken ? err.firstByteAt : undefined };
   }
+}
+
+/** Every answer to a budgeted key carries what is left of the tighter of its and its team's budget. */
+export const BUDGET_HEADER = 'x-llm-edge-budget-remaining-usd';
+
+/** Reserves the request's worst case over every model its route may reach. */
+function reserve<R>(deps: PipelineDeps, caller: Caller, endpoint: Endpoint<R>, request: R, route: Route): Promise<Reservation | undefined> {
+  const { promptTokens, maxOutputTokens } = endpoint.costBasis(request);
+  const models = [...route.targets, ...route.fallbacks].map((t) => t.model);
+  return deps.governance.reserve(caller, worstCaseUsd(deps.telemetry.prices, models, promptTokens, maxOutputTokens));
 }
 
 function authenticated(deps: PipelineDeps, request: RequestTrace): Caller {

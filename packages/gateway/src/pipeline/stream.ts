@@ -79,8 +79,10 @@ export interface PipeOptions {
   readonly provider: string;
 }
 
-/** A stream that ended with its terminal event. */
+/** What a stream delivered. */
 export interface Piped {
+  /** True when it ended with its terminal event; an incomplete stream is never stored. */
+  readonly complete: boolean;
   /** The dialect's payloads, in order (what the cache stores). */
   readonly events: string[];
   /** The provider's payloads (canonical chunks unless passed through), for estimates. */
@@ -90,8 +92,9 @@ export interface Piped {
 }
 
 /**
- * Pipes a stream to the caller. Returns what it sent when the stream ended with its terminal
- * event, or undefined when nobody waits for it any more: an incomplete stream is never stored.
+ * Pipes a stream to the caller. Returns what it sent: complete when the stream ended with its
+ * terminal event, incomplete when nobody waits for it any more (what arrived until then is still
+ * counted and billed).
  * @throws StreamBroken when it failed after the first byte (the caller got the error event)
  */
 export async function pipeStream(responder: Responder, opened: OpenedStream, o: PipeOptions): Promise<Piped | undefined> {
@@ -125,23 +128,23 @@ export async function pipeStream(responder: Responder, opened: OpenedStream, o: 
     for (;;) {
       if (o.signal.aborted) {
         answer.cancel();
-        return undefined;
+        return { complete: false, events, upstream, usage, firstByteAt };
       }
       const next = await answer.events.next();
       if (next.done) break;
       await forward(next.value);
     }
     responder.end(emit(o.encoding.end(usage)) + o.dialect.streamEnd);
-    return { events, upstream, usage, firstByteAt };
+    return { complete: true, events, upstream, usage, firstByteAt };
   } catch (err) {
     answer.cancel();
     // Reading was cut because nobody waits any more: no fault of the provider's, nobody to tell.
-    if (o.signal.aborted) return undefined;
+    if (o.signal.aborted) return { complete: false, events, upstream, usage, firstByteAt };
     const reason = err instanceof UpstreamError ? err.reason : ProviderErrorReason.streamBroken;
     const message = err instanceof UpstreamError ? err.message : 'the stream failed';
     o.metrics.get('providerErrorsTotal').labels(o.provider, reason).inc();
     responder.end(o.dialect.streamErrorFrame(new GatewayError(502, 'upstream_error', `Provider ${o.provider} stream failed: ${message}`, null, reason)));
-    throw new StreamBroken(err, o.provider, firstByteAt);
+    throw new StreamBroken(err, o.provider, firstByteAt, { usage, upstream });
   }
 }
 
@@ -154,15 +157,19 @@ export class StreamBroken extends Error {
     /** The provider whose stream broke. */
     readonly provider: string,
     readonly firstByteAt: number,
+    /** What arrived before it broke: still counted and billed. */
+    readonly partial: { readonly usage: Usage | undefined; readonly upstream: readonly string[] },
     /** Milliseconds spent on provider calls before it broke. */
     readonly upstreamMs = 0,
+    /** What the part that arrived cost (USD). */
+    readonly costUsd = 0,
   ) {
     super('stream broke after the first byte');
   }
 
-  /** The same failure, with the time the attempts took. */
-  after(upstreamMs: number): StreamBroken {
-    return new StreamBroken(this.cause, this.provider, this.firstByteAt, upstreamMs);
+  /** The same failure, with the time the attempts took and what the partial answer cost. */
+  after(upstreamMs: number, costUsd: number): StreamBroken {
+    return new StreamBroken(this.cause, this.provider, this.firstByteAt, this.partial, upstreamMs, costUsd);
   }
 
   /** What a joined JSON caller sees when the stream it waited for broke. */

@@ -88,10 +88,12 @@ describe('no joiner depends on the leading caller', () => {
     h.openai.setLatency(400);
     const prompt = fresh();
     const leaving = new AbortController();
+    const coalesced = () => metricValue(h.gateway.gateway.metrics, 'llm_edge_coalesced_requests_total');
+    const before = await coalesced();
     const leader = send(prompt, false, leaving.signal).catch((e: Error) => e);
     await inFlight();
     const joiner = send(prompt, false);
-    await waitUntil(async () => (await metricValue(h.gateway.gateway.metrics, 'llm_edge_coalesced_requests_total')) > 0, 'the joiner to join');
+    await waitUntil(async () => (await coalesced()) > before, 'the joiner to join');
     leaving.abort();
     expect(await leader).toBeInstanceOf(Error);
     const res = await joiner;
