@@ -3,6 +3,7 @@
  */
 import type { GatewayConfig, ProviderConfig, ProviderType } from '../config/schema.js';
 import { AnthropicAdapter } from './anthropic/index.js';
+import { BedrockAdapter } from './bedrock/index.js';
 import { AzureOpenAIAdapter } from './azure/index.js';
 import { MockAdapter } from './mock/index.js';
 import { OpenAICompatibleAdapter } from './openai-compatible/index.js';
@@ -14,6 +15,7 @@ const FACTORIES: Partial<Record<ProviderType, (name: string, config: ProviderCon
   anthropic: (name, config) => new AnthropicAdapter(name, config),
   'openai-compatible': (name, config) => new OpenAICompatibleAdapter(name, config),
   mock: (name, config) => new MockAdapter(name, config),
+  bedrock: (name, config) => new BedrockAdapter(name, config),
   azure: (name, config) => new AzureOpenAIAdapter(name, config),
 };
 

@@ -7,7 +7,7 @@ import type { Price } from '../config/schema.js';
 import type { Usage } from '../api/types.js';
 
 export interface ListedPrice extends Price {
-  readonly provider: 'openai' | 'anthropic';
+  readonly provider: 'openai' | 'anthropic' | 'bedrock';
 }
 
 export const DEFAULT_PRICES: Readonly<Record<string, ListedPrice>> = {
@@ -36,6 +36,12 @@ export const DEFAULT_PRICES: Readonly<Record<string, ListedPrice>> = {
   'claude-3-5-haiku': { provider: 'anthropic', input: 0.8, output: 4, cachedInput: 0.08 },
   'claude-3-haiku': { provider: 'anthropic', input: 0.25, output: 1.25, cachedInput: 0.03 },
   'claude-3-opus': { provider: 'anthropic', input: 15, output: 75, cachedInput: 1.5 },
+  // Amazon Bedrock's on-demand list prices (us-east-1) under Bedrock's own model ids; cross-region
+  // `us.`/`eu.` inference profiles are separate ids: price them in `pricing`.
+  'anthropic.claude-3-5-haiku-20241022-v1:0': { provider: 'bedrock', input: 0.8, output: 4, cachedInput: 0.08 },
+  'amazon.nova-lite-v1:0': { provider: 'bedrock', input: 0.06, output: 0.24, cachedInput: 0.015 },
+  'amazon.nova-pro-v1:0': { provider: 'bedrock', input: 0.8, output: 3.2, cachedInput: 0.2 },
+  'meta.llama3-1-8b-instruct-v1:0': { provider: 'bedrock', input: 0.22, output: 0.22 },
 };
 
 export class PriceTable {
@@ -72,7 +78,7 @@ export class PriceTable {
 }
 
 /** Model ids a built-in provider lists in `GET /v1/models` when its config lists none. */
-export function listedModels(provider: 'openai' | 'anthropic'): string[] {
+export function listedModels(provider: ListedPrice['provider']): string[] {
   return Object.entries(DEFAULT_PRICES)
     .filter(([, p]) => p.provider === provider)
     .map(([id]) => id);
