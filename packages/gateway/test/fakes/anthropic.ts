@@ -146,7 +146,8 @@ function usage(inputTokens: number, output: number, cache: CacheUsage) {
   return { input_tokens: uncached, ...cache, output_tokens: output, service_tier: 'standard' };
 }
 
-function messageBody(id: string, model: string, ans: Answer, toolUseId: string, noUsage: boolean, cache: CacheUsage) {
+/** A Messages answer body (shared with the fake Vertex AI's Claude models). */
+export function messageBody(id: string, model: string, ans: Answer, toolUseId: string, noUsage: boolean, cache: CacheUsage) {
   const content =
     ans.kind === 'tool_call'
       ? [{ type: 'tool_use', id: toolUseId, name: ans.name, input: JSON.parse(ans.argumentsJson) as unknown }]
@@ -163,7 +164,7 @@ const event = (type: string, data: unknown): string => `event: ${type}\ndata: ${
  * reports it there), content_block_start, ping, one content_block_delta per word or arguments
  * fragment, content_block_stop, message_delta (stop reason, final output usage), message_stop.
  */
-function streamPlan(id: string, model: string, ans: Answer, toolUseId: string, noUsage: boolean, cache: CacheUsage): StreamPlan {
+export function streamPlan(id: string, model: string, ans: Answer, toolUseId: string, noUsage: boolean, cache: CacheUsage): StreamPlan {
   const start: Record<string, unknown> = { id, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null };
   if (!noUsage) start.usage = usage(ans.inputTokens, 1, cache);
   let preamble = event('message_start', { type: 'message_start', message: start });

@@ -12,3 +12,7 @@ export type { FakeBedrockOptions } from './bedrock.js';
 export type { AwsTestCredentials } from './bedrock-auth.js';
 export { startFakeAzure, AZURE_DEPLOYMENTS } from './azure.js';
 export type { FakeAzure, FakeAzureOptions } from './azure.js';
+export { startFakeGemini, GEMINI_MODELS, GEMINI_API_KEY, THOUGHT_TOKENS, googleError } from './gemini.js';
+export type { FakeGeminiOptions } from './gemini.js';
+export { startFakeGoogleOAuth, generateServiceAccount, FakeGoogleOAuth, CLOUD_PLATFORM_SCOPE, GOOGLE_TOKEN_URL } from './google-oauth.js';
+export type { ServiceAccount, IssuedToken } from './google-oauth.js';
