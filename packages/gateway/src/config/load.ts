@@ -81,10 +81,29 @@ const ENV_PROVIDERS: Readonly<Record<string, ProviderType>> = { azure: 'azure', 
 export function loadConfig(env: Env = process.env, fileText?: string): GatewayConfig {
   const file = env.LLM_EDGE_CONFIG;
   const doc = fileText !== undefined ? parseDocument(fileText, 'config') : file ? readDocument(file) : {};
-  const merged = withPresetKeys(applyEnv(withDefaultProviders(doc), env), env);
+  const merged = withKeyFiles(withPresetKeys(applyEnv(withDefaultProviders(doc), env), env));
   const result = ConfigSchema.safeParse(merged);
   if (!result.success) throw new ConfigError(formatIssues(result.error.issues, merged, file));
   return result.data;
+}
+
+/** Keys given as files (`auth.keys[].keyFile`, e.g. a mounted Secret) read into `key`. */
+function withKeyFiles(doc: Doc): Doc {
+  const auth = doc.auth;
+  if (!isRecord(auth) || !Array.isArray(auth.keys)) return doc;
+  const keys = auth.keys.map((k: unknown, i: number) => {
+    if (!isRecord(k) || typeof k.keyFile !== 'string') return k;
+    if (k.key !== undefined) throw new ConfigError(`auth.keys.${i}: give either key or keyFile, not both`);
+    let text: string;
+    try {
+      text = readFileSync(k.keyFile, 'utf8').trim();
+    } catch (err) {
+      throw new ConfigError(`auth.keys.${i}.keyFile: cannot read ${k.keyFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    }
+    if (text === '') throw new ConfigError(`auth.keys.${i}.keyFile: ${k.keyFile} is empty`);
+    return { ...k, key: text };
+  });
+  return { ...doc, auth: { ...auth, keys } };
 }
 
 function readDocument(path: string): Doc {

@@ -172,6 +172,11 @@ export const ApiKeySchema = z
       .refine((k) => !k.startsWith('sha256:') || /^sha256:[0-9a-fA-F]{64}$/.test(k), {
         message: 'expected the key itself or sha256:<64 hex digits>',
       }),
+    /**
+     * A file holding the key (or its `sha256:` digest): a Kubernetes Secret mounted as a file, so
+     * the config itself holds no secret. Read at start and on every reload; `key` is then set from it.
+     */
+    keyFile: z.string().min(1).optional(),
     limits: z
       .object({ requestsPerMinute: positiveInt.optional(), tokensPerMinute: positiveInt.optional() })
       .strict()
