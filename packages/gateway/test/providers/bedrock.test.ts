@@ -9,7 +9,7 @@
 import { APIError } from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BEDROCK_TEST_BEARER, BEDROCK_TEST_CREDENTIALS, expectedReply, PROMPT_OVERHEAD_TOKENS, startFakeBedrock, type FakeProvider } from '../fakes/index.js';
-import { startHarness, type Harness } from '../harness.js';
+import { rawRequest, startHarness, type Harness } from '../harness.js';
 
 const CREDS = { ...BEDROCK_TEST_CREDENTIALS, sessionToken: 'fake-session-token-abc123' };
 const HAIKU = 'anthropic.claude-3-5-haiku-20241022-v1:0';
@@ -173,6 +173,19 @@ describe('bedrock with SigV4 session credentials', () => {
       })
       .catch(() => 'failed');
     expect(result).toBe('failed');
+  });
+
+  it('is reached from the messages and responses dialects too (translated through the canonical form)', async () => {
+    const messages = await rawRequest(h.gateway.url, '/v1/messages', {
+      headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+      body: JSON.stringify({ model: `bedrock/${HAIKU}`, max_tokens: 50, system: 'Be brief.', messages: [{ role: 'user', content: 'from claude code' }] }),
+    });
+    expect(messages.status).toBe(200);
+    expect(messages.json.content).toEqual([{ type: 'text', text: expectedReply('from claude code') }]);
+    expect(messages.json.usage).toMatchObject({ input_tokens: 2 + 3 + PROMPT_OVERHEAD_TOKENS, output_tokens: 4 });
+    const responses = await h.client().responses.create({ model: `bedrock/${NOVA}`, input: 'from codex' });
+    expect(responses.output_text).toBe(expectedReply('from codex'));
+    expect(responses.usage).toMatchObject({ input_tokens: 2 + PROMPT_OVERHEAD_TOKENS, output_tokens: 3 });
   });
 
   it('lists its models as bedrock/<modelId>, prices them, and shows no credential in logs, metrics or other providers', async () => {
