@@ -24,11 +24,12 @@ beforeAll(async () => {
 afterAll(() => bedrock.close());
 beforeEach(() => bedrock.reset());
 
+/** The provider config; the breaker and retry budget are kept out of the way of the failure tests. */
 function providerYaml(fields: Record<string, string>): string {
   const body = Object.entries({ type: 'bedrock', baseUrl: bedrock.url, region: 'us-east-1', ...fields })
     .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
     .join(', ');
-  return `providers:\n  bedrock: { ${body} }\n`;
+  return `providers:\n  bedrock: { ${body} }\nresilience: { breaker: { failureThreshold: 1000, minRequests: 1000 }, budget: { minRetries: 1000 } }\n`;
 }
 
 async function caught(p: Promise<unknown>): Promise<APIError> {
@@ -162,17 +163,33 @@ describe('bedrock with SigV4 session credentials', () => {
     expect(bedrock.calls).toHaveLength(1);
   });
 
-  it('fails a stream cut before messageStop and metadata', async () => {
-    bedrock.script({ kind: 'break-stream', afterChunks: 1 }, { kind: 'break-stream', afterChunks: 1 }, { kind: 'break-stream', afterChunks: 1 });
-    const result = await h
-      .client()
-      .chat.completions.create({ model: `bedrock/${NOVA}`, stream: true, messages: [{ role: 'user', content: 'hello there world' }] })
-      .then(async (stream) => {
-        for await (const _ of stream) void _;
-        return 'ended';
-      })
-      .catch(() => 'failed');
-    expect(result).toBe('failed');
+  it('fails a stream cut before messageStop and metadata, or ended by an exception frame', async () => {
+    for (const [kind, prompt] of [['break-stream', 'cut there world'], ['stream-error', 'erred there world']] as const) {
+      bedrock.reset();
+      bedrock.setDefault({ kind, afterChunks: 1 });
+      let text = '';
+      const result = await h
+        .client()
+        .chat.completions.create({ model: `bedrock/${NOVA}`, stream: true, messages: [{ role: 'user', content: prompt }] })
+        .then(async (stream) => {
+          for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+          return 'ended';
+        })
+        .catch(() => 'failed');
+      expect(result, kind).toBe('failed');
+      expect(text, kind).not.toBe(expectedReply(prompt));
+    }
+  });
+
+  it('treats a 200 that is an error object or a cut JSON body as a provider failure', async () => {
+    bedrock.setDefault({ kind: 'raw', status: 200, body: '{"message":"Internal failure"}' });
+    const errorObject = await caught(h.client().chat.completions.create({ model: `bedrock/${NOVA}`, messages: [{ role: 'user', content: 'raw one' }] }));
+    expect(errorObject.status).toBe(502);
+    expect(errorObject.message).toMatch(/bedrock.*an error object/);
+    bedrock.setDefault({ kind: 'truncate-json' });
+    const cut = await caught(h.client().chat.completions.create({ model: `bedrock/${NOVA}`, messages: [{ role: 'user', content: 'raw two' }] }));
+    expect(cut.status).toBe(502);
+    expect(cut.message).toMatch(/not a whole JSON object/);
   });
 
   it('is reached from the messages and responses dialects too (translated through the canonical form)', async () => {

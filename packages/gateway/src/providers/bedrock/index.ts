@@ -27,7 +27,7 @@ export class BedrockAdapter implements ProviderAdapter {
   private readonly signer: RequestSigner;
   /** The base URL's path, which the signature covers with the rest of the path. */
   private readonly basePath: string;
-  private readonly host_: string;
+  private readonly signedHost: string;
 
   constructor(
     readonly name: string,
@@ -39,7 +39,7 @@ export class BedrockAdapter implements ProviderAdapter {
     this.client = new UpstreamClient(name, config);
     const base = new URL(config.baseUrl);
     this.basePath = base.pathname.replace(/\/+$/, '');
-    this.host_ = base.host;
+    this.signedHost = base.host;
   }
 
   get host(): string {
@@ -52,7 +52,7 @@ export class BedrockAdapter implements ProviderAdapter {
     const path = `/model/${encodeURIComponent(request.model)}/${stream ? 'converse-stream' : 'converse'}`;
     const text = JSON.stringify(body);
     const auth = await this.signer.headers(this.basePath + path, text);
-    const headers: Record<string, string> = { ...options.headers, ...auth, host: this.host_ };
+    const headers: Record<string, string> = { ...options.headers, ...auth, host: this.signedHost };
     if (stream) headers.accept = 'application/vnd.amazon.eventstream';
     const res = await this.client.post(path, text, headers, options.signal);
     if (res.status < 200 || res.status >= 300) {
