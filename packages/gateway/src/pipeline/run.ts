@@ -187,9 +187,12 @@ export async function runPipeline<R>(
       upstreamMs: answered.upstreamMs, firstByteAt: answered.firstByteAt,
     };
   } catch (err) {
-    if (err instanceof StreamBroken) provider = err.provider;
     answerError(telemetry, request, responder, endpoint.dialect, err, { requestId: request.id, cache, provider, extra });
-    return { keyId, model, provider, cache, usageEstimated: false, costUsd: 0, upstreamMs: err instanceof StreamBroken ? err.upstreamMs : 0, firstByteAt: err instanceof StreamBroken ? err.firstByteAt : undefined };
+    // A stream that broke after its first byte was answered, and what arrived was billed.
+    if (err instanceof StreamBroken) {
+      return { keyId, model, provider: err.provider, cache, usageEstimated: false, costUsd: err.costUsd, upstreamMs: err.upstreamMs, firstByteAt: err.firstByteAt };
+    }
+    return { keyId, model, provider, cache, usageEstimated: false, costUsd: 0, upstreamMs: 0 };
   }
 }
 
