@@ -5,15 +5,19 @@ import type { GatewayConfig, ProviderConfig, ProviderType } from '../config/sche
 import { AnthropicAdapter } from './anthropic/index.js';
 import { BedrockAdapter } from './bedrock/index.js';
 import { AzureOpenAIAdapter } from './azure/index.js';
+import { GeminiAdapter } from './gemini/index.js';
 import { MockAdapter } from './mock/index.js';
 import { OpenAICompatibleAdapter } from './openai-compatible/index.js';
 import { OpenAIAdapter } from './openai/index.js';
 import type { ProviderAdapter } from './types.js';
+import { VertexAdapter } from './vertex/index.js';
 
 const FACTORIES: Partial<Record<ProviderType, (name: string, config: ProviderConfig) => ProviderAdapter>> = {
   openai: (name, config) => new OpenAIAdapter(name, config),
   anthropic: (name, config) => new AnthropicAdapter(name, config),
   'openai-compatible': (name, config) => new OpenAICompatibleAdapter(name, config),
+  gemini: (name, config) => new GeminiAdapter(name, config),
+  vertex: (name, config) => new VertexAdapter(name, config),
   mock: (name, config) => new MockAdapter(name, config),
   bedrock: (name, config) => new BedrockAdapter(name, config),
   azure: (name, config) => new AzureOpenAIAdapter(name, config),

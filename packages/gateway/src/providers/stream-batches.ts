@@ -18,6 +18,12 @@ export interface StreamDecoder {
   readonly done: boolean;
   /** What a stream that ended before its terminal event lacked, for the error. */
   readonly terminal: string;
+  /**
+   * For a provider whose stream has no terminal event and ends with its body (Gemini): called
+   * when the body ended cleanly before `done`. Returns the stream's last events when it was
+   * complete, or undefined when it was cut short (then the stream is broken).
+   */
+  end?(): StreamEvent[] | undefined;
 }
 
 export async function* streamBatches(provider: string, res: UpstreamResponse, decoder: StreamDecoder): AsyncGenerator<StreamEvent[]> {
@@ -39,6 +45,11 @@ export async function* streamBatches(provider: string, res: UpstreamResponse, de
       if (batch.length > 0) yield batch;
       if (failure !== undefined) throw failure;
       if (decoder.done) return;
+    }
+    const last = decoder.end?.();
+    if (last !== undefined) {
+      if (last.length > 0) yield last;
+      return;
     }
   } catch (err) {
     throw fromNetworkError(provider, err);

@@ -1,13 +1,14 @@
 /**
- * Prices in US dollars per million tokens for the common OpenAI and Anthropic models, as the
- * providers list them; the config's `pricing` overrides or extends the table. A dated model id
+ * Prices in US dollars per million tokens for the common OpenAI, Anthropic and Google models, as
+ * the providers list them (list prices: no batch, tier or volume discounts); the config's
+ * `pricing` overrides or extends the table. A dated model id
  * (`gpt-4o-2024-08-06`) takes the price of its longest listed prefix (`gpt-4o`).
  */
 import type { Price } from '../config/schema.js';
 import type { Usage } from '../api/types.js';
 
 export interface ListedPrice extends Price {
-  readonly provider: 'openai' | 'anthropic' | 'bedrock';
+  readonly provider: 'openai' | 'anthropic' | 'google' | 'bedrock';
 }
 
 export const DEFAULT_PRICES: Readonly<Record<string, ListedPrice>> = {
@@ -42,6 +43,18 @@ export const DEFAULT_PRICES: Readonly<Record<string, ListedPrice>> = {
   'amazon.nova-lite-v1:0': { provider: 'bedrock', input: 0.06, output: 0.24, cachedInput: 0.015 },
   'amazon.nova-pro-v1:0': { provider: 'bedrock', input: 0.8, output: 3.2, cachedInput: 0.2 },
   'meta.llama3-1-8b-instruct-v1:0': { provider: 'bedrock', input: 0.22, output: 0.22 },
+  // Google's list prices for the Gemini API's paid tier (standard, text input), prompts up to
+  // 200k tokens: gemini-2.5-pro bills longer prompts at $2.50 in / $15 out / $0.25 cached, which
+  // a flat table cannot tell apart. Thinking tokens are output tokens. Vertex AI lists the same
+  // per-token prices for these models.
+  'gemini-2.5-pro': { provider: 'google', input: 1.25, output: 10, cachedInput: 0.125 },
+  'gemini-2.5-flash': { provider: 'google', input: 0.3, output: 2.5, cachedInput: 0.03 },
+  'gemini-2.5-flash-lite': { provider: 'google', input: 0.1, output: 0.4, cachedInput: 0.01 },
+  'gemini-2.0-flash': { provider: 'google', input: 0.1, output: 0.4, cachedInput: 0.025 },
+  'gemini-2.0-flash-lite': { provider: 'google', input: 0.075, output: 0.3 },
+  'gemini-embedding-001': { provider: 'google', input: 0.15, output: 0 },
+  // Free of charge on the Gemini API; Vertex AI bills it per character: set `pricing` there.
+  'text-embedding-004': { provider: 'google', input: 0, output: 0 },
 };
 
 export class PriceTable {

@@ -14,7 +14,7 @@ import { discardBody, UpstreamClient, type UpstreamResponse } from '../upstream-
 import { UpstreamError } from '../upstream-error.js';
 import { toAnthropicRequest } from './request.js';
 import { toChatCompletion, type AnthropicMessage } from './response.js';
-import { AnthropicStreamTranslator } from './stream.js';
+import { messagesChatDecoder } from './stream.js';
 import { COUNT_TOKENS_PATH, MESSAGES_PATH, NativeMessagesStream, nativeJsonAnswer } from './native.js';
 
 export class AnthropicAdapter implements ProviderAdapter {
@@ -80,13 +80,6 @@ export class AnthropicAdapter implements ProviderAdapter {
   }
 
   private events(res: UpstreamResponse): AsyncGenerator<StreamEvent[]> {
-    const translator = new AnthropicStreamTranslator(this.name);
-    return streamBatches(this.name, res, {
-      terminal: 'message_stop',
-      get done() {
-        return translator.done;
-      },
-      decode: ({ event, data }) => translator.translate(event, data),
-    });
+    return streamBatches(this.name, res, messagesChatDecoder(this.name));
   }
 }

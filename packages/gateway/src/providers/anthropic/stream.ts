@@ -8,6 +8,7 @@ import { ProviderErrorReason } from '@llm-edge/semconv';
 import type { ChatChunk, Usage } from '../../api/types.js';
 import { UpstreamError } from '../upstream-error.js';
 import { parseObject } from '../answer-checks.js';
+import type { StreamDecoder } from '../stream-batches.js';
 import type { StreamEvent } from '../types.js';
 import { finishReason, toUsage, type AnthropicUsage } from './response.js';
 
@@ -87,6 +88,18 @@ export class AnthropicStreamTranslator {
     const chunk: ChatChunk = { id: this.id, object: 'chat.completion.chunk', created: this.created, model: this.model, choices: [], usage };
     return { payload: JSON.stringify(chunk), chunk, usage, usageOnly: true };
   }
+}
+
+/** A Messages event stream as OpenAI chunks, for `streamBatches` (Anthropic, and Claude on Vertex). */
+export function messagesChatDecoder(provider: string): StreamDecoder {
+  const translator = new AnthropicStreamTranslator(provider);
+  return {
+    terminal: 'message_stop',
+    get done() {
+      return translator.done;
+    },
+    decode: ({ event, data }) => translator.translate(event, data),
+  };
 }
 
 /** Usage counts a stream event sets (`null` means "not reported here", never zero). */
