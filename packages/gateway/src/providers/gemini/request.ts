@@ -114,6 +114,8 @@ function toPart(part: ContentPart, at: string): GeminiPart | undefined {
       if (typeof file?.file_data !== 'string') throw badRequest(`${at}.file: only inline file_data (a data: URL) is supported.`, `${at}.file`, 'unsupported_value');
       return mediaPart(file.file_data, at, 'application/octet-stream');
     }
+    case 'refusal':
+      return undefined; // an earlier assistant refusal: nothing for the model to read
     default:
       throw badRequest(`${at}: content parts of type '${part.type}' are not supported by Gemini models.`, `${at}.type`, 'unsupported_value');
   }
