@@ -176,6 +176,19 @@ describe('vertex access tokens', () => {
     expect(new Set(fake.calls.map((c) => c.headers.authorization)).size).toBe(1);
   });
 
+  it('takes the project from the key file when the config names none', async () => {
+    const file = join(dir, 'sa.json');
+    const yaml = `providers:\n  vertex-noproject: { type: vertex, baseUrl: "${fake.url}", location: ${LOCATION}, credentialsFile: "${file}" }\n`;
+    const other = await startHarness({ configYaml: yaml });
+    try {
+      const res = await other.client().chat.completions.create({ model: 'vertex-noproject/gemini-2.0-flash', messages: [{ role: 'user', content: 'which project' }] });
+      expect(res.choices[0]?.message.content).toBe(expectedReply('which project'));
+      expect(fake.calls[0]!.path).toBe(`${BASE}/google/models/gemini-2.0-flash:generateContent`);
+    } finally {
+      await other.stop();
+    }
+  });
+
   it('answers 502 naming the provider when the token endpoint refuses the key, and calls Vertex not at all', async () => {
     const stranger = generateServiceAccount(PROJECT, 'stranger');
     const file = join(dir, 'stranger.json');

@@ -7,6 +7,7 @@
  * embeddings at `:predict`. Every request carries an OAuth2 access token from the configured
  * service-account key (token.ts).
  */
+import { readFileSync } from 'node:fs';
 import type { ChatCompletion, ChatRequest, EmbeddingsRequest } from '../../api/types.js';
 import type { ProviderConfig } from '../../config/schema.js';
 import { listedModels } from '../../telemetry/prices.js';
@@ -35,9 +36,12 @@ export class VertexAdapter extends GeminiAdapter {
 
   constructor(name: string, config: ProviderConfig) {
     super(name, config, [...listedModels('google'), ...VERTEX_CLAUDE_MODELS]);
-    const missing = (['project', 'location', 'credentialsFile'] as const).filter((f) => !config[f]);
+    const missing = (['location', 'credentialsFile'] as const).filter((f) => !config[f]);
     if (missing.length > 0) throw new Error(`providers.${name}: type vertex needs ${missing.join(', ')}`);
-    this.project = encodeURIComponent(config.project!);
+    // As Google's libraries do, the project defaults to the service account's own.
+    const project = config.project ?? keyFileProject(config.credentialsFile!);
+    if (!project) throw new Error(`providers.${name}: type vertex needs project (the key file ${config.credentialsFile} names none)`);
+    this.project = encodeURIComponent(project);
     this.location = encodeURIComponent(config.location!);
     this.tokens = new ServiceAccountTokenSource(name, config.credentialsFile!, { timeoutMs: config.timeouts.connectMs + config.timeouts.firstByteMs });
   }
@@ -85,6 +89,16 @@ export class VertexAdapter extends GeminiAdapter {
 /** `claude-*` models are Anthropic's (publishers/anthropic); every other model is Google's. */
 export function isClaude(model: string): boolean {
   return model.startsWith('claude-');
+}
+
+/** `project_id` of a service-account key file, if it can be read (nothing else is kept). */
+function keyFileProject(file: string): string | undefined {
+  try {
+    const id = (JSON.parse(readFileSync(file, 'utf8')) as { project_id?: unknown }).project_id;
+    return typeof id === 'string' && id !== '' ? id : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function predictions(answer: Record<string, unknown>): { vectors: number[][]; tokens: number | undefined } | undefined {
