@@ -58,6 +58,8 @@ describe('alertmanager.yml', () => {
       HighConnectionCount: Receiver.warnings,
       HighDailyCost: Receiver.finops,
       CostSpike: Receiver.finops,
+      BudgetNearlyExhausted: Receiver.finops,
+      ConfigReloadFailed: Receiver.warnings,
     });
   });
 

@@ -6,7 +6,7 @@
  * rendered `for` is proven, not just the threshold. A quiet case sits just under the threshold (or
  * recovers just before `for`) and is checked at times where a firing case would already fire.
  */
-import { CacheStatus, ExternalMetrics, Label, Metrics } from '@llm-edge/semconv';
+import { BudgetScope, CacheStatus, ConfigReloadResult, ExternalMetrics, Label, Metrics } from '@llm-edge/semconv';
 import type { AlertName } from '../src/index.js';
 
 export interface InputSeries {
@@ -81,6 +81,26 @@ const spend = (values: string) => ({
   series: s(Metrics.costUsdTotal.name, { ...GW, [Label.provider]: 'openai', [Label.model]: 'gpt-4o' }),
   values,
 });
+
+const GW_1 = { job: GW_JOB, instance: 'gw-1:9090' };
+/** One replica's view of a budget: its `budget_usd` and `budget_spend_usd` series. */
+const budget = (
+  gw: Record<string, string>,
+  scope: string,
+  id: string,
+  { usd, spent }: { usd: string; spent: string },
+) => [
+  { series: s(Metrics.budgetUsd.name, { ...gw, [Label.scope]: scope, [Label.id]: id }), values: usd },
+  { series: s(Metrics.budgetSpendUsd.name, { ...gw, [Label.scope]: scope, [Label.id]: id }), values: spent },
+];
+const reloads = (result: string, values: string) => ({
+  series: s(Metrics.configReloadsTotal.name, { ...GW, [Label.result]: result }),
+  values,
+});
+const BUDGET_TAIL = 'once the budget is spent, its requests are refused with 429 budget_exceeded until the period resets.';
+const RELOAD_TAIL =
+  'it keeps serving the config it had, so the keys, limits or budgets of the new file are not in force. ' +
+  'Its log line "config reload refused" names the bad field.';
 
 const REDIS_TAIL = 'The gateway keeps serving from L1 and upstream, at a higher upstream cost.';
 
@@ -420,6 +440,83 @@ export const promtoolCases: Readonly<Record<AlertName, AlertCases>> = {
         interval: '5m',
         series: [spend('1000x11 1000.1x287 1000.26x12')],
         quietAt: ['25h30m', '25h45m'],
+      },
+    ],
+  },
+
+  BudgetNearlyExhausted: {
+    fires: [
+      {
+        // The replica that settled last saw $8.10 of $10; the other is behind. The freshest counts.
+        name: 'a key at 81%, as the freshest replica saw it',
+        series: [
+          ...budget(GW, BudgetScope.key, 'ci-bot', { usd: '10x30', spent: '8.1x30' }),
+          ...budget(GW_1, BudgetScope.key, 'ci-bot', { usd: '10x30', spent: '7x30' }),
+        ],
+        activeAt: '0m',
+        labels: { [Label.scope]: BudgetScope.key, [Label.id]: 'ci-bot' },
+        description: `The key ci-bot has spent 81% of its budget for the current period (threshold 80%); ${BUDGET_TAIL}`,
+      },
+      {
+        name: 'a team at exactly 80% (reached counts)',
+        series: budget(GW, BudgetScope.team, 'platform', { usd: '100x30', spent: '80x30' }),
+        activeAt: '0m',
+        labels: { [Label.scope]: BudgetScope.team, [Label.id]: 'platform' },
+        description: `The team platform has spent 80% of its budget for the current period (threshold 80%); ${BUDGET_TAIL}`,
+      },
+    ],
+    quiet: [
+      {
+        name: 'a key at 79% on every replica',
+        series: [
+          ...budget(GW, BudgetScope.key, 'ci-bot', { usd: '10x30', spent: '7.9x30' }),
+          ...budget(GW_1, BudgetScope.key, 'ci-bot', { usd: '10x30', spent: '7.5x30' }),
+        ],
+        quietAt: ['15m', '30m'],
+      },
+      {
+        // 85% for 10 minutes, then the period resets (spend back to 0) before `for` is over.
+        name: 'a new period starts before 15m',
+        series: budget(GW, BudgetScope.key, 'ci-bot', { usd: '10x30', spent: '8.5x9 0x20' }),
+        quietAt: ['15m', '30m'],
+      },
+      {
+        // $9 spent against a budget raised to $20 by a reload: 45%.
+        name: 'a raised budget',
+        series: budget(GW, BudgetScope.key, 'ci-bot', { usd: '10x4 20x25', spent: '9x30' }),
+        quietAt: ['15m', '30m'],
+      },
+    ],
+  },
+
+  ConfigReloadFailed: {
+    fires: [
+      {
+        // The gateway creates the refused series at its first refusal, already at 1.
+        name: 'the first refused reload',
+        series: [reloads(ConfigReloadResult.applied, '0+1x30'), reloads(ConfigReloadResult.refused, '_x5 1x30')],
+        activeAt: '5m',
+        labels: GW,
+        description: `Gateway instance ${GW_INSTANCE} refused a reload of its config file in the last 15m; ${RELOAD_TAIL}`,
+      },
+      {
+        name: 'another refusal long after the first',
+        series: [reloads(ConfigReloadResult.refused, '1x30 2x30')],
+        activeAt: '31m',
+        labels: GW,
+        description: `Gateway instance ${GW_INSTANCE} refused a reload of its config file in the last 15m; ${RELOAD_TAIL}`,
+      },
+    ],
+    quiet: [
+      {
+        name: 'reloads applied, none refused',
+        series: [reloads(ConfigReloadResult.applied, '0+1x30')],
+        quietAt: ['1m', '16m', '30m'],
+      },
+      {
+        name: 'a refusal more than 15m ago',
+        series: [reloads(ConfigReloadResult.refused, '_x5 1x40')],
+        quietAt: ['21m', '40m'],
       },
     ],
   },

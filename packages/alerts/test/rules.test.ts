@@ -12,7 +12,7 @@ import {
 } from '../src/index.js';
 
 describe('alertRules', () => {
-  it("returns DESIGN.md's twelve alerts, in its order, with its severities", () => {
+  it("returns DESIGN.md's twelve alerts, in its order, with its severities, then issue 17's two", () => {
     const rules = alertRules();
     expect(rules.map((r) => [r.name, r.severity])).toEqual([
       ['LLMEdgeAgentDown', 'critical'],
@@ -27,6 +27,8 @@ describe('alertRules', () => {
       ['HighConnectionCount', 'warning'],
       ['HighDailyCost', 'warning'],
       ['CostSpike', 'info'],
+      ['BudgetNearlyExhausted', 'warning'],
+      ['ConfigReloadFailed', 'warning'],
     ]);
     expect(rules.map((r) => r.name)).toEqual([...ALERT_NAMES]);
   });
@@ -38,8 +40,8 @@ describe('alertRules', () => {
       critical: ['LLMEdgeAgentDown', 'HighErrorRate', 'AllProvidersDown'],
       performance: ['HighLatency', 'HighMemoryUsage', 'HighCPUUsage', 'HighConnectionCount'],
       cache: ['LowCacheHitRate', 'RedisDown'],
-      resilience: ['CircuitBreakerOpen'],
-      cost: ['HighDailyCost', 'CostSpike'],
+      resilience: ['CircuitBreakerOpen', 'ConfigReloadFailed'],
+      cost: ['HighDailyCost', 'CostSpike', 'BudgetNearlyExhausted'],
     });
   });
 
@@ -72,6 +74,12 @@ describe('alertRules', () => {
     expect(byName.HighLatency?.expr).toMatch(/^histogram_quantile\(0\.99,.*> 4$/);
     expect(byName.HighLatency?.summary).toMatch(/^p99 .* 4s\.$/);
     expect(byName.HighConnectionCount?.expr).toMatch(/> 2000$/);
+    const governance = Object.fromEntries(alertRules({ budgetSpendRatio: 0.9, configReloadWindow: '1h' }).map((r) => [r.name, r]));
+    expect(governance.BudgetNearlyExhausted?.expr).toMatch(/^max by \(scope, id\) \(llm_edge_budget_spend_usd\{.*\) >= 0\.9$/);
+    expect(governance.BudgetNearlyExhausted?.summary).toContain('90%');
+    expect(governance.ConfigReloadFailed?.expr).toContain('[1h]');
+    expect(governance.ConfigReloadFailed?.expr).toContain('offset 1h');
+    expect(governance.ConfigReloadFailed?.description).toContain('in the last 1h');
   });
 
   it('overrides `for` per alert or all at once, keeping the seed values otherwise', () => {
@@ -95,6 +103,8 @@ describe('alertRules', () => {
     expect(() => alertRules({ for: { HighLatency: '5 minutes' } })).toThrow(/AlertConfig\.for\.HighLatency/);
     expect(() => alertRules({ forOverride: '1x' })).toThrow(/AlertConfig\.forOverride/);
     expect(() => alertRules({ rateWindow: '0s' })).toThrow(/AlertConfig\.rateWindow/);
+    expect(() => alertRules({ budgetSpendRatio: 80 })).toThrow(/AlertConfig\.budgetSpendRatio must be a number between 0 and 1/);
+    expect(() => alertRules({ configReloadWindow: '0s' })).toThrow(/AlertConfig\.configReloadWindow/);
     expect(() => alertRules({ gatewaySelector: '{job="x"}' })).toThrow(/AlertConfig\.gatewaySelector/);
     expect(() => alertRules({ redisSelector: 'job=redis' })).toThrow(/AlertConfig\.redisSelector/);
     expect(() => alertRules({ runbookBaseUrl: 'runbooks#x' })).toThrow(/AlertConfig\.runbookBaseUrl/);

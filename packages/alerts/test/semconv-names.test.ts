@@ -28,6 +28,8 @@ describe('metric names in alert expressions', () => {
       HighConnectionCount: [Metrics.activeConnections.name],
       HighDailyCost: [Metrics.costUsdTotal.name],
       CostSpike: [Metrics.costUsdTotal.name],
+      BudgetNearlyExhausted: [Metrics.budgetSpendUsd.name, Metrics.budgetUsd.name].sort(),
+      ConfigReloadFailed: [Metrics.configReloadsTotal.name],
     });
   });
 

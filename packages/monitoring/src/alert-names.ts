@@ -1,6 +1,9 @@
-/** The twelve alerts, by name: what the config's `for` map, the rules and the panels refer to. */
+/** The alerts, by name: what the config's `for` map, the rules and the panels refer to. */
 
-/** The twelve alerts, in DESIGN.md's table order. */
+/**
+ * The seed's twelve alerts in DESIGN.md's table order, then the additions of issue 17 (spend
+ * governance): BudgetNearlyExhausted and ConfigReloadFailed.
+ */
 export const ALERT_NAMES = [
   'LLMEdgeAgentDown',
   'HighErrorRate',
@@ -14,5 +17,7 @@ export const ALERT_NAMES = [
   'HighConnectionCount',
   'HighDailyCost',
   'CostSpike',
+  'BudgetNearlyExhausted',
+  'ConfigReloadFailed',
 ] as const;
 export type AlertName = (typeof ALERT_NAMES)[number];

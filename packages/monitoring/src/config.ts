@@ -1,5 +1,5 @@
 /**
- * One object holds every threshold, window, `for` and selector of the twelve alerts, so a user
+ * One object holds every threshold, window, `for` and selector of the alerts, so a user
  * reusing the alerts overrides values here instead of editing rules (the monitoring-mixin way),
  * and the dashboards draw the same limits and quote the same `for`s. The defaults are SEED.md's
  * promises.
@@ -43,6 +43,10 @@ export interface AlertConfig {
   readonly costSpikeRatio: number;
   /** CostSpike: the last hour must have cost at least this many dollars, so cents do not page finance. @default 1 */
   readonly costSpikeMinUsd: number;
+  /** BudgetNearlyExhausted: share of a key's or team's budget for its current period that is spent. @default 0.8 */
+  readonly budgetSpendRatio: number;
+  /** ConfigReloadFailed: how long after a refused reload the alert stays active. @default '15m' */
+  readonly configReloadWindow: string;
 
   /** `for` of each alert. @default SEED.md's durations */
   readonly for: Readonly<Record<AlertName, string>>;
@@ -57,7 +61,10 @@ export type AlertConfigInput = Partial<Omit<AlertConfig, 'for'>> & {
   readonly for?: Partial<Record<AlertName, string>>;
 };
 
-/** SEED.md's thresholds and `for`s, the seed's selectors and this repository's runbooks. */
+/**
+ * SEED.md's thresholds and `for`s, the seed's selectors and this repository's runbooks; for the
+ * alerts added since (BudgetNearlyExhausted, ConfigReloadFailed), issue 17's 80% and 15m.
+ */
 export const defaultAlertConfig: AlertConfig = {
   gatewaySelector: eq('job', GATEWAY_JOB),
   redisSelector: eq('job', REDIS_JOB),
@@ -75,6 +82,8 @@ export const defaultAlertConfig: AlertConfig = {
   dailyCostWindow: '24h',
   costSpikeRatio: 1.5,
   costSpikeMinUsd: 1,
+  budgetSpendRatio: 0.8,
+  configReloadWindow: '15m',
   for: {
     LLMEdgeAgentDown: '1m',
     HighErrorRate: '5m',
@@ -88,6 +97,8 @@ export const defaultAlertConfig: AlertConfig = {
     HighConnectionCount: '5m',
     HighDailyCost: '1h',
     CostSpike: '30m',
+    BudgetNearlyExhausted: '15m',
+    ConfigReloadFailed: '0s',
   },
   forOverride: undefined,
   extraLabels: {},
@@ -127,10 +138,12 @@ export function resolveAlertConfig(input: AlertConfigInput = {}): AlertConfig {
   }
   assertDuration('AlertConfig.rateWindow', config.rateWindow);
   assertDuration('AlertConfig.dailyCostWindow', config.dailyCostWindow);
+  assertDuration('AlertConfig.configReloadWindow', config.configReloadWindow);
 
   ratio('errorRatio', config.errorRatio);
   ratio('latencyQuantile', config.latencyQuantile);
   ratio('cacheHitRatio', config.cacheHitRatio);
+  ratio('budgetSpendRatio', config.budgetSpendRatio);
   positive('latencySeconds', config.latencySeconds);
   positive('cacheMinRequestRate', config.cacheMinRequestRate);
   positive('memoryBytes', config.memoryBytes);

@@ -3,9 +3,9 @@
  * panel plots the same measure (over Grafana's rate window), so the panel that shows an alert's
  * condition computes exactly what the alert evaluates.
  */
-import { CacheStatus, Label, Metrics } from '@llm-edge/semconv';
+import { CacheStatus, ConfigReloadResult, Label, Metrics } from '@llm-edge/semconv';
 import type { AlertConfig } from './config.js';
-import { increase, matches, oneOf, quantile, rate, ratio, series, sumBy, type Metric, type PromLabel } from './promql.js';
+import { eq, increase, matches, maxBy, minBy, num, oneOf, quantile, rate, ratio, series, sumBy, type Metric, type PromLabel } from './promql.js';
 
 /** Where a measure looks: the selectors of the gateway's and Redis's series, and the rate window. */
 export interface MeasureScope {
@@ -71,4 +71,44 @@ export function requestLatency(scope: MeasureScope, q: number): string {
 /** HighDailyCost and CostSpike: upstream dollars over `range`, optionally `offset` back in time. */
 export function spend(scope: MeasureScope, range: string, offset?: string): string {
   return sumBy([], increase(gatewaySeries(scope, Metrics.costUsdTotal), range, offset));
+}
+
+/** What a budget is kept apart by: `scope` (key or team) and the key's or team's `id`. */
+export const BUDGET_LABELS: readonly PromLabel[] = [Label.scope, Label.id];
+
+/**
+ * A budget gauge per key and team over the fleet. Each replica exports the spend it last saw, so
+ * the largest is the freshest; the budget and what is left are the same on every replica, or the
+ * freshest too (max of spend, min of remaining, read by the same settle).
+ */
+export function budgetGauge(
+  scope: MeasureScope,
+  metric: typeof Metrics.budgetUsd | typeof Metrics.budgetSpendUsd | typeof Metrics.budgetRemainingUsd,
+  ...matchers: string[]
+): string {
+  const selector = gatewaySeries(scope, metric, ...matchers);
+  return metric === Metrics.budgetRemainingUsd ? minBy(BUDGET_LABELS, selector) : maxBy(BUDGET_LABELS, selector);
+}
+
+/**
+ * BudgetNearlyExhausted: share of each key's and team's budget for its current period that is
+ * spent (reservations in flight included). A budget of 0 gives no sample rather than +Inf.
+ */
+export function budgetSpendRatio(scope: MeasureScope, ...matchers: string[]): string {
+  return `${budgetGauge(scope, Metrics.budgetSpendUsd, ...matchers)} / (${budgetGauge(scope, Metrics.budgetUsd, ...matchers)} > 0)`;
+}
+
+/**
+ * ConfigReloadFailed: gateway instances that refused a config reload within `window`. The
+ * gateway creates the `refused` series at its first refusal, already at 1, so `increase()` cannot
+ * see that one (it has no earlier sample to compare with): a series younger than `window` counts
+ * as a refusal too (`unless ... offset`).
+ */
+export function refusedReloads(scope: MeasureScope, window: string): string {
+  const refused = gatewaySeries(scope, Metrics.configReloadsTotal, eq(Label.result, ConfigReloadResult.refused));
+  const byTarget: PromLabel[] = ['job', 'instance'];
+  return (
+    `${sumBy(byTarget, increase(refused, window))} > ${num(0)} ` +
+    `or ${sumBy(byTarget, `${refused} unless ${refused} offset ${window}`)}`
+  );
 }

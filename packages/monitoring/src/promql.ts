@@ -85,6 +85,11 @@ export function maxBy(labels: readonly PromLabel[], expr: string): string {
   return labels.length === 0 ? `max(${expr})` : `max by (${labels.join(', ')}) (${expr})`;
 }
 
+/** `min(expr)` or `min by (labels) (expr)`. */
+export function minBy(labels: readonly PromLabel[], expr: string): string {
+  return labels.length === 0 ? `min(${expr})` : `min by (${labels.join(', ')}) (${expr})`;
+}
+
 /**
  * The q-quantile of a histogram over `window`, aggregated across instances and kept apart by `by`:
  * `histogram_quantile(q, sum by (by..., le) (rate(x_bucket{matchers}[window])))`.

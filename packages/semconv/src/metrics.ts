@@ -91,6 +91,10 @@ const { route, model, provider, status, cache, tier, reason, type, from, to, sco
 export const BudgetScope = { key: 'key', team: 'team' } as const;
 export type BudgetScopeValue = (typeof BudgetScope)[keyof typeof BudgetScope];
 
+/** What became of a config reload (`config_reloads_total{result}`). */
+export const ConfigReloadResult = { applied: 'applied', refused: 'refused' } as const;
+export type ConfigReloadResultValue = (typeof ConfigReloadResult)[keyof typeof ConfigReloadResult];
+
 export const Metrics = {
   requestsTotal: def('requests_total', 'counter', 'Requests answered by the gateway.', [
     route, model, provider, status, cache,

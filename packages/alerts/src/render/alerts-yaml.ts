@@ -41,7 +41,7 @@ export function renderRuleFile(rules: readonly AlertRule[]): string {
 }
 
 /**
- * The twelve alerts as `alerts.yml` text for Prometheus's `rule_files`.
+ * Every alert as `alerts.yml` text for Prometheus's `rule_files`.
  * @example writeFileSync('dist/alerts.yml', renderAlertsYaml({ forOverride: '10s' }))
  */
 export function renderAlertsYaml(config: AlertConfigInput = {}): string {

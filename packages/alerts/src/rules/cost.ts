@@ -1,5 +1,5 @@
-/** Cost: upstream spend, routed to Slack #finops rather than on-call. */
-import { Dashboards, num, spend, usd } from '@llm-edge/monitoring';
+/** Cost: upstream spend and budgets, routed to Slack #finops rather than on-call. */
+import { budgetSpendRatio, Dashboards, num, percent, spend, usd } from '@llm-edge/monitoring';
 import type { CategoryRules, RuleContext } from './context.js';
 
 export const costRules = {
@@ -31,6 +31,17 @@ export const costRules = {
           `(threshold ${config.costSpikeRatio}x; hours under ${usd(config.costSpikeMinUsd)}, and hours with no spend yesterday, are ignored).`,
         dashboard: Dashboards.costAnalytics.title,
       },
+      BudgetNearlyExhausted: {
+        // Per key and per team (scope, id), over the fleet: each replica exports the spend it last
+        // saw, so the measure takes the largest. Reached, not passed: `>=`.
+        expr: `${budgetSpendRatio(scope)} >= ${num(config.budgetSpendRatio)}`,
+        severity: 'warning',
+        summary: `A key or team has spent ${percent(config.budgetSpendRatio)} or more of its budget for the current period.`,
+        description:
+          'The {{ $labels.scope }} {{ $labels.id }} has spent {{ $value | humanizePercentage }} of its budget for the current period ' +
+          `(threshold ${percent(config.budgetSpendRatio)}); once the budget is spent, its requests are refused with 429 budget_exceeded until the period resets.`,
+        dashboard: Dashboards.costAnalytics.title,
+      },
     };
   },
-} satisfies CategoryRules<'HighDailyCost' | 'CostSpike'>;
+} satisfies CategoryRules<'HighDailyCost' | 'CostSpike' | 'BudgetNearlyExhausted'>;

@@ -1,4 +1,4 @@
-/** The twelve alerts, assembled from their category modules in DESIGN.md's order. */
+/** The alerts (the seed's twelve, then issue 17's two), assembled from their category modules in ALERT_NAMES' order. */
 import { forOf, resolveAlertConfig, type AlertConfig, type AlertConfigInput } from '@llm-edge/monitoring';
 import { ALERT_NAMES, type AlertName, type AlertRule } from '../model.js';
 import { cacheRules } from './cache.js';
@@ -16,7 +16,8 @@ export function runbookUrl(config: AlertConfig, name: string): string {
 }
 
 /**
- * The twelve alert rules, in DESIGN.md's order, built from `config` over the defaults.
+ * The alert rules, in `ALERT_NAMES`' order (DESIGN.md's twelve, then BudgetNearlyExhausted and
+ * ConfigReloadFailed), built from `config` over the defaults.
  * @example alertRules({ forOverride: '0s', gatewaySelector: 'job="gw"' })
  */
 export function alertRules(config: AlertConfigInput = {}): AlertRule[] {
