@@ -52,10 +52,15 @@ export class FakeGoogleOAuth extends FakeServer {
     this.oauth.expiresIn = seconds;
   }
 
+  /** Revokes a token before its expiry (the fake Vertex then refuses it as unknown). */
+  revoke(token: string): void {
+    this.oauth.revoked.add(token);
+  }
+
   /** Whether a bearer token is one this server issued and still valid. */
   check(token: string): TokenCheck {
     const t = this.oauth.issued.find((i) => i.token === token);
-    if (!t) return 'unknown';
+    if (!t || this.oauth.revoked.has(token)) return 'unknown';
     return Date.now() < t.expiresAt ? 'valid' : 'expired';
   }
 }
@@ -64,6 +69,7 @@ class OAuthWire implements Wire {
   readonly streamErrorStatus = 500;
   readonly requestIdHeader = 'x-request-id';
   readonly issued: IssuedToken[] = [];
+  readonly revoked = new Set<string>();
   expiresIn: number;
   private readonly publicKey: KeyObject;
   server: FakeGoogleOAuth | undefined;

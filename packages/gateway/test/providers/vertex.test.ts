@@ -160,6 +160,18 @@ describe('vertex access tokens', () => {
     expect(fake.calls.every((c) => c.headers.authorization !== undefined)).toBe(true);
   });
 
+  it('sends a request refused with 401 once more with a new token (a token revoked early)', async () => {
+    await untilExpired(); // a fresh token, far from its refresh
+    await h.client().chat.completions.create({ model: 'vertex/gemini-2.0-flash', messages: [{ role: 'user', content: 'before revoke' }] });
+    const token = oauth.issued.at(-1)!.token;
+    expect(bearerOf(0)).toBe(`Bearer ${token}`);
+    oauth.revoke(token);
+    const res = await h.client().chat.completions.create({ model: 'vertex/gemini-2.0-flash', messages: [{ role: 'user', content: 'after revoke' }] });
+    expect(res.choices[0]?.message.content).toBe(expectedReply('after revoke'));
+    expect(fake.calls.map((c) => c.headers.authorization === `Bearer ${token}`)).toEqual([true, true, false]);
+    expect(bearerOf(2)).toBe(`Bearer ${oauth.issued.at(-1)!.token}`);
+  });
+
   it('refreshes once for concurrent requests', async () => {
     await untilExpired();
     const before = oauth.issued.length;

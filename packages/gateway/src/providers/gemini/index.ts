@@ -79,16 +79,22 @@ export class GeminiAdapter implements ProviderAdapter {
     return this.config.apiKey ? { 'x-goog-api-key': this.config.apiKey } : {};
   }
 
-  /** The provider refused the credentials a request carried (Vertex drops its cached token). */
-  protected credentialsRefused(_headers: Record<string, string>): void {}
+  /**
+   * The provider refused the credentials a request carried (401). Returns true when new ones may
+   * be accepted (Vertex drops its cached token: it was revoked, or the clocks disagree), so the
+   * request is sent once more with them.
+   */
+  protected credentialsRefused(_headers: Record<string, string>): boolean {
+    return false;
+  }
 
   /** POSTs with credentials; a non-2xx answer becomes an UpstreamError. */
-  protected async send(path: string, body: string, options: CallOptions): Promise<UpstreamResponse> {
+  protected async send(path: string, body: string, options: CallOptions, retried = false): Promise<UpstreamResponse> {
     const auth = await this.authHeaders(options.signal);
     const res = await this.client.post(path, body, { ...options.headers, ...auth }, options.signal);
     if (res.status >= 200 && res.status < 300) return res;
     const bytes = await this.client.readAll(res).catch(() => Buffer.alloc(0));
-    if (res.status === 401) this.credentialsRefused(auth);
+    if (res.status === 401 && this.credentialsRefused(auth) && !retried) return this.send(path, body, options, true);
     throw googleFailure(this.name, res.status, res.headers, bytes);
   }
 

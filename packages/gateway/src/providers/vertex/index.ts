@@ -69,9 +69,11 @@ export class VertexAdapter extends GeminiAdapter {
     return { authorization: `Bearer ${await this.tokens.token(signal)}` };
   }
 
-  protected override credentialsRefused(headers: Record<string, string>): void {
+  protected override credentialsRefused(headers: Record<string, string>): boolean {
     const bearer = headers.authorization;
-    if (bearer?.startsWith('Bearer ')) this.tokens.invalidate(bearer.slice('Bearer '.length));
+    if (!bearer?.startsWith('Bearer ')) return false;
+    this.tokens.invalidate(bearer.slice('Bearer '.length));
+    return true;
   }
 
   /** Claude through the Anthropic translation, in Vertex's rawPredict envelope. */
