@@ -19,11 +19,13 @@ let baseUrl = '';
 
 /** Waits for the gateway's "listening" log line (turbo prefixes each line with the task name). */
 function listening(proc: ChildProcess): Promise<string> {
+  let own = '';
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${output}`)), 90_000);
+    const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${own}`)), 90_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString('utf8');
-      const match = /"url":"(http:\/\/[^"]+)".*"msg":"llm-edge-agent listening"/.exec(output);
+      own += chunk.toString('utf8');
+      const match = /"url":"(http:\/\/[^"]+)".*"msg":"llm-edge-agent listening"/.exec(own);
       if (match) {
         clearTimeout(timer);
         resolve(match[1]!);
@@ -31,7 +33,7 @@ function listening(proc: ChildProcess): Promise<string> {
     };
     proc.stdout?.on('data', onData);
     proc.stderr?.on('data', onData);
-    proc.once('exit', (code) => reject(new Error(`gateway exited with ${code}:\n${output}`)));
+    proc.once('exit', (code) => reject(new Error(`gateway exited with ${code}:\n${own}`)));
   });
 }
 
@@ -104,4 +106,27 @@ describe('the README quick start', () => {
     await expect.poll(() => output, { timeout: 10_000 }).toContain('draining in-flight requests');
     await expect(fetch(`${baseUrl}/health`)).rejects.toThrow();
   });
+});
+
+describe('the README first command on a machine with no provider keys', () => {
+  it('starts and answers mock/echo, JSON and streamed', async () => {
+    // The environment of a fresh machine: none of the providers' credentials.
+    const env: Record<string, string | undefined> = { ...process.env, PORT: '0', METRICS_PORT: '0', TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' };
+    for (const name of Object.keys(env)) if (/^(OPENAI|ANTHROPIC|AZURE_OPENAI|GEMINI|VERTEX|GOOGLE_APPLICATION|AWS)_/.test(name)) delete env[name];
+    const keyless = spawn('pnpm', ['gateway'], { cwd: repoRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env });
+    try {
+      const url = await listening(keyless);
+      const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'unused', maxRetries: 0 });
+      const json = await client.chat.completions.create({ model: 'mock/echo', messages: [{ role: 'user', content: 'hello from nowhere' }] });
+      expect(json.choices[0]?.message.content).toBe('Echo: hello from nowhere');
+      const stream = await client.chat.completions.create({ model: 'mock/echo', stream: true, messages: [{ role: 'user', content: 'still nowhere' }] });
+      let text = '';
+      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+      expect(text).toBe('Echo: still nowhere');
+    } finally {
+      const exited = new Promise((resolve) => keyless.once('exit', resolve));
+      process.kill(-keyless.pid!, 'SIGINT');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+    }
+  }, 120_000);
 });
