@@ -126,4 +126,12 @@ describe('cloud providers from the environment', () => {
     expect(() => loadConfig({ AZURE_OPENAI_API_KEY: 'azure-secret-key' })).toThrow(/providers\.azure\.baseUrl.*required for type azure/);
     expect(() => loadConfig({}, 'providers:\n  azure: { type: azure, baseUrl: "https://res.openai.azure.com" }\n')).toThrow(/providers\.azure\.apiKey.*adToken/);
   });
+
+  it('starts with ambient cloud credentials that name no region or location', () => {
+    // A developer's shell often carries AWS or Google credentials for other work.
+    const config = loadConfig({ AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret', GOOGLE_APPLICATION_CREDENTIALS: '/keys/sa.json' });
+    expect(config.providers.bedrock).toMatchObject({ region: 'us-east-1', baseUrl: 'https://bedrock-runtime.us-east-1.amazonaws.com' });
+    expect(config.providers.vertex).toMatchObject({ location: 'us-central1', baseUrl: 'https://us-central1-aiplatform.googleapis.com' });
+    expect(loadConfig({ AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 's', AWS_DEFAULT_REGION: 'eu-north-1' }).providers.bedrock?.region).toBe('eu-north-1');
+  });
 });

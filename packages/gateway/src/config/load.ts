@@ -164,6 +164,17 @@ function applyEnv(doc: Doc, env: Env): Doc {
   return out;
 }
 
+/**
+ * Where a provider created from ambient credentials runs when the environment does not say: a
+ * developer whose shell carries AWS or Google credentials for other work still gets a gateway
+ * that starts (the region and location variables, when set, win).
+ */
+function envDefaults(name: string, env: Env): Doc {
+  if (name === 'bedrock') return { region: env.AWS_DEFAULT_REGION?.trim() || 'us-east-1' };
+  if (name === 'vertex') return { location: 'us-central1' };
+  return {};
+}
+
 /** The cloud providers that exist: named in the file, or given a credential in the environment. */
 function presentProviders(doc: Doc, env: Env): Set<string> {
   const providers = (isRecord(doc.providers) ? doc.providers : {}) as Doc;
@@ -176,7 +187,7 @@ function presentProviders(doc: Doc, env: Env): Set<string> {
     const credentialed = ENV_FIELDS.some((f) => f.credential && f.path[1] === name && env[f.env]);
     if (credentialed && hasAdapter(type)) {
       present.add(name);
-      providers[name] = { type };
+      providers[name] = { type, ...envDefaults(name, env) };
     }
   }
   return present;
