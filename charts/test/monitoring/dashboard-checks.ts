@@ -44,6 +44,7 @@ const MUST_MOVE = [
   Metrics.providerErrorsTotal,
   Metrics.rateLimitedTotal,
   Metrics.authFailuresTotal,
+  Metrics.budgetRefusalsTotal,
   Metrics.coalescedRequestsTotal,
   Metrics.cacheEvictionsTotal,
   Metrics.cacheErrorsTotal,
@@ -51,9 +52,25 @@ const MUST_MOVE = [
 
 /** Label values a query broken down by that label must show, as the traffic produces them all. */
 const MUST_SHOW: Readonly<Record<string, (values: string[]) => string | undefined>> = {
+
   status: (v) => (['200', '401', '429'].every((s) => v.includes(s)) && v.some((s) => /^5\d\d$/.test(s)) ? undefined : 'statuses 200, 401, 429 and a 5xx'),
   cache: (v) => (['hit-l1', 'hit-l2', 'miss'].every((s) => v.includes(s)) ? undefined : 'cache hit-l1, hit-l2 and miss'),
 };
+
+const BUDGET_SERIES = [Metrics.budgetUsd, Metrics.budgetSpendUsd, Metrics.budgetRemainingUsd].map((m) => m.name);
+
+/**
+ * What the budget and reload panels must show, as the test's config and traffic produce it: the
+ * budgets of two keys and a team (a panel of one scope, its own ids; refusals, the broke key's),
+ * and reloads both applied and refused.
+ */
+const MUST_SHOW_SERIES: ReadonlyArray<{ readonly matches: (expr: string) => boolean; readonly label: string; readonly values: readonly string[] }> = [
+  { matches: (e) => e.includes(Metrics.budgetRefusalsTotal.name), label: 'id', values: ['broke'] },
+  { matches: (e) => BUDGET_SERIES.some((n) => e.includes(n)) && e.includes('scope="key"'), label: 'id', values: ['budgeted', 'broke'] },
+  { matches: (e) => BUDGET_SERIES.some((n) => e.includes(n)) && e.includes('scope="team"'), label: 'id', values: ['e2e-team'] },
+  { matches: (e) => BUDGET_SERIES.some((n) => e.includes(n)) && !e.includes('scope='), label: 'scope', values: ['key', 'team'] },
+  { matches: (e) => e.includes(Metrics.configReloadsTotal.name), label: 'result', values: ['applied', 'refused'] },
+];
 
 /** The allowance that covers `q`, if any. */
 export function allowanceFor(q: PanelQuery): EmptyAllowance | undefined {
@@ -76,6 +93,12 @@ export function problemWith(q: PanelQuery, r: QueryResult): string | undefined {
     if (!new RegExp(`by \\(${label}\\)`).test(q.expr)) continue;
     const missing = check(finite.filter((s) => value(s) > 0).map((s) => s.metric[label] ?? ''));
     if (missing) return `wants ${missing}; got ${JSON.stringify(samples.map((s) => [s.metric[label], s.value[1]]))}`;
+  }
+  for (const want of MUST_SHOW_SERIES) {
+    if (!want.matches(q.expr)) continue;
+    const shown = finite.map((s) => s.metric[want.label] ?? '');
+    const absent = want.values.filter((v) => !shown.includes(v));
+    if (absent.length > 0) return `wants ${want.label} ${want.values.join(', ')}; got ${JSON.stringify(samples.map((s) => [s.metric, s.value[1]]))}`;
   }
   return undefined;
 }

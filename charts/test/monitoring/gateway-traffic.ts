@@ -2,7 +2,7 @@
  * Real traffic for the monitoring end-to-end test: the gateway's configuration (keys, a small L1,
  * a route with a fallback, quick breakers) and the requests that make every dashboard series move
  * (hits in both tiers, misses, evictions, streams, coalescing, a retry, a fallback, a 5xx, a 401,
- * a 429, and a cache error while Redis is busy),
+ * a 429, a budget refusal, spend on a key and a team with budgets, and a cache error while Redis is busy),
  * each one checked, so traffic that stopped doing what it should fails the test instead of quietly
  * leaving a panel empty.
  */
@@ -12,6 +12,11 @@ import type { Harness } from '../../../packages/gateway/test/harness.js';
 
 export const TEAM_KEY = 'sk-e2e-team-a';
 export const LIMITED_KEY = 'sk-e2e-limited';
+/** A key with a daily budget, in a team with a monthly one; read from a file, as EdgeAgent mounts it. */
+export const BUDGETED_KEY = 'sk-e2e-budgeted';
+/** A key whose budget cannot afford any request's worst case: every request is a budget refusal. */
+export const BROKE_KEY = 'sk-e2e-broke';
+export const BUDGET_TEAM = 'e2e-team';
 /** A route whose target can be made to fail while its fallback (Anthropic) answers. */
 export const RESILIENT_MODEL = 'resilient';
 export const OPENAI_MODEL = 'gpt-4o-mini';
@@ -23,14 +28,17 @@ export const ANTHROPIC_MODEL = 'claude-haiku-4-5';
  * failures retries and then falls back without opening a breaker. L1 holds 20 entries, so older
  * answers are evicted to L2 and come back as `hit-l2`.
  */
-export function gatewayConfigYaml(): string {
+export function gatewayConfigYaml({ budgetedKeyFile }: { readonly budgetedKeyFile: string }): string {
   return JSON.stringify({
     telemetry: { logLevel: 'warn' },
     auth: {
       keys: [
         { id: 'team-a', key: TEAM_KEY },
         { id: 'limited', key: LIMITED_KEY, limits: { requestsPerMinute: 1 } },
+        { id: 'budgeted', keyFile: budgetedKeyFile, team: BUDGET_TEAM, budget: { usd: 100, period: 'day' } },
+        { id: 'broke', key: BROKE_KEY, budget: { usd: 0.000001, period: 'total' } },
       ],
+      teams: [{ id: BUDGET_TEAM, budget: { usd: 1000, period: 'month' } }],
     },
     cache: { l1: { maxEntries: 20, maxBytes: 16 * 1024 * 1024 } },
     resilience: {
@@ -96,6 +104,12 @@ export async function mixedRound(h: Harness, i: number, redisPort: number): Prom
   // fall into the next minute).
   const limited = await chat(h, { model: OPENAI_MODEL, content: `limited ${tag}`, key: LIMITED_KEY });
   expectAnswer('limited key', limited, { status: i === 1 ? 429 : (s) => s === 200 || s === 429 });
+  // Spend on a key and its team, both budgeted; and a key whose budget refuses every request.
+  const budgeted = await chat(h, { model: OPENAI_MODEL, content: `budgeted ${tag}`, key: BUDGETED_KEY });
+  expectAnswer('budgeted key', budgeted, { cache: 'miss', provider: 'openai' });
+  const broke = await chat(h, { model: OPENAI_MODEL, content: `broke ${tag}`, key: BROKE_KEY });
+  expectAnswer('broke key', broke, { status: 429 });
+  if (!broke.text.includes('budget_exceeded')) throw new Error(`broke key: a 429 that is not a budget refusal: ${broke.text.slice(0, 300)}`);
 
   // Successes on the route's target keep its breaker's error ratio well under one half.
   for (const n of [1, 2, 3]) {

@@ -9,7 +9,9 @@
  * The steps share one gateway and one Prometheus and run in order; each waits on Prometheus's API
  * with a deadline, never on a fixed sleep.
  */
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -17,11 +19,12 @@ import { ALERT_NAMES, renderAlertsYaml, type AlertConfigInput, type AlertName } 
 import { renderPrometheusConfig } from '@llm-edge/charts';
 import { dashboardQueries, renderDashboards, toPrometheusQuery, type PanelQuery } from '@llm-edge/dashboards';
 import { GATEWAY_JOB, Metrics } from '@llm-edge/semconv';
-import { startHarness, type Harness } from '../../../packages/gateway/test/harness.js';
+import { watchConfig, type ConfigReloader } from '../../../packages/gateway/src/index.js';
+import { ANTHROPIC_KEY, OPENAI_KEY, startHarness, type Harness } from '../../../packages/gateway/test/harness.js';
 import { startRedis, type RedisServer } from '../../../packages/gateway/test/redis.js';
 import { repoRoot } from '../dist.js';
 import { ALLOWED_EMPTY, problemWith } from './dashboard-checks.js';
-import { chat, duringTraffic, gatewayConfigYaml, mixedRound, OPENAI_MODEL, providerHealth, touchEveryTarget } from './gateway-traffic.js';
+import { BUDGETED_KEY, chat, duringTraffic, gatewayConfigYaml, mixedRound, OPENAI_MODEL, providerHealth, touchEveryTarget } from './gateway-traffic.js';
 import { eventually, PrometheusApi, vectorOf, type QueryResult } from './prometheus-api.js';
 import { startPrometheus, type PrometheusServer } from './prometheus-server.js';
 
@@ -42,6 +45,9 @@ let h: Harness | undefined;
 let gatewayStopped = false;
 let prom: PrometheusServer | undefined;
 let api: PrometheusApi;
+/** Holds the budgeted key's file (its sha256 digest, as a Secret mounted by EdgeAgent would) and the reloaded config file. */
+let dir: string | undefined;
+let reloader: ConfigReloader | undefined;
 
 function gateway(): Harness {
   if (!h) throw new Error('the gateway did not start (see beforeAll)');
@@ -86,7 +92,10 @@ async function untilInactive(name: AlertName, { also, signal }: { also?: () => P
 beforeAll(async () => {
   // DEBUG SLEEP (from loopback) makes Redis slow on purpose, for the cache error panels.
   redis = await startRedis({ args: ['--enable-debug-command', 'local'] });
-  h = await startHarness({ env: { REDIS_URL: redis.url }, configYaml: gatewayConfigYaml(), defaultMetrics: true });
+  dir = mkdtempSync(join(tmpdir(), 'llm-edge-monitoring-'));
+  const budgetedKeyFile = join(dir, 'budgeted');
+  writeFileSync(budgetedKeyFile, `sha256:${createHash('sha256').update(BUDGETED_KEY).digest('hex')}\n`);
+  h = await startHarness({ env: { REDIS_URL: redis.url }, configYaml: gatewayConfigYaml({ budgetedKeyFile }), defaultMetrics: true });
   prom = await startPrometheus({
     files: {
       'prometheus.yml': renderPrometheusConfig({
@@ -103,9 +112,11 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  reloader?.close();
   await prom?.stop();
   if (h && !gatewayStopped) await h.stop();
   await redis?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
 }, 30_000);
 
 describe('monitoring end to end: a real Prometheus scraping the real gateway', () => {
@@ -133,6 +144,34 @@ describe('monitoring end to end: a real Prometheus scraping the real gateway', (
     };
     const labelsOf = (groups: typeof production.groups) => Object.fromEntries(groups.flatMap((g) => g.rules.map((r) => [r.alert, r.labels])));
     expect(labelsOf((parse(renderAlertsYaml(TEST_ALERTS)) as typeof production).groups)).toEqual(labelsOf(production.groups));
+  }, STEP_TIMEOUT_MS);
+
+  it('counts config reloads applied and refused, and ConfigReloadFailed fires on the refused one', async () => {
+    const h = gateway();
+    await untilInactive('ConfigReloadFailed');
+    // The gateway's own reloader on a file, with the environment the harness started it with.
+    const configFile = join(dir!, 'config.yaml');
+    const config = gatewayConfigYaml({ budgetedKeyFile: join(dir!, 'budgeted') });
+    writeFileSync(configFile, config);
+    reloader = watchConfig(h.gateway.gateway, {
+      env: {
+        LLM_EDGE_CONFIG: configFile,
+        REDIS_URL: redis!.url,
+        OPENAI_API_KEY: OPENAI_KEY,
+        OPENAI_BASE_URL: `${h.openai.url}/v1`,
+        ANTHROPIC_API_KEY: ANTHROPIC_KEY,
+        ANTHROPIC_BASE_URL: h.anthropic.url,
+      },
+      intervalMs: 60_000,
+    });
+    expect(reloader.reload('signal')).toBe(true);
+    writeFileSync(configFile, config.replace('"period":"day"', '"period":"week"'));
+    expect(reloader.reload('signal')).toBe(false);
+    writeFileSync(configFile, config);
+    await untilActive('ConfigReloadFailed', { want: (labels) => labels.some((l) => l.instance === `127.0.0.1:${h.gateway.metricsPort}`) });
+    // The budgeted key still works: the refused file changed nothing.
+    const a = await chat(h, { model: OPENAI_MODEL, content: 'after a refused reload', key: BUDGETED_KEY });
+    expect(a.status, a.text).toBe(200);
   }, STEP_TIMEOUT_MS);
 
   it('answers every query of the five dashboards with data after real traffic', async () => {

@@ -6,6 +6,8 @@
  * ratio whenever there is traffic, where LowCacheHitRate also needs a minimum rate).
  */
 import {
+  budgetGauge as budgetGaugeOf,
+  budgetSpendRatio as budgetSpendRatioOf,
   cacheHitRatio as cacheHitRatioOf,
   defaultAlertConfig,
   errorRatio as errorRatioOf,
@@ -24,7 +26,7 @@ import {
   type Metric,
   type PromLabel,
 } from '@llm-edge/monitoring';
-import type { MetricDef } from '@llm-edge/semconv';
+import type { Metrics, MetricDef } from '@llm-edge/semconv';
 
 /** Grafana's rate window: at least four scrapes, so `rate()` always has two samples. */
 export const RATE_INTERVAL = '$__rate_interval';
@@ -94,4 +96,17 @@ export function requestLatency(q: number): string {
 /** Upstream dollars over `window` (default: the dashboard's range): HighDailyCost's measure over its window. */
 export function spend(window: string = RANGE, offset?: string): string {
   return spendOf(panelScope, window, offset);
+}
+
+/** Share of each key's and team's period budget spent: BudgetNearlyExhausted's measure. */
+export function budgetSpendRatio(...matchers: string[]): string {
+  return budgetSpendRatioOf(panelScope, ...matchers);
+}
+
+/** A budget gauge per key and team over the fleet (the freshest replica's). */
+export function budgetGauge(
+  metric: typeof Metrics.budgetUsd | typeof Metrics.budgetSpendUsd | typeof Metrics.budgetRemainingUsd,
+  ...matchers: string[]
+): string {
+  return budgetGaugeOf(panelScope, metric, ...matchers);
 }

@@ -125,6 +125,23 @@ describe('renderDashboards', () => {
     expect(limit('llm-edge-cost-analytics', 'Spend, last 24 hours')).toEqual(above(100));
     expect(limit('llm-edge-cost-analytics', 'Rolling 24-hour spend')).toEqual(above(100));
     expect(limit('llm-edge-cost-analytics', 'Spend growth vs yesterday')).toEqual(above(1.5));
+    expect(limit('llm-edge-cost-analytics', 'Budget used per key')).toEqual(above(defaultAlertConfig.budgetSpendRatio));
+    expect(limit('llm-edge-cost-analytics', 'Budget used per team')).toEqual(above(0.8));
+  });
+
+  it('shows spend against budget per key and per team, refusals and config reloads on Cost Analytics', () => {
+    const exprOf = (title: string) => panel('llm-edge-cost-analytics', title).targets?.map((t) => t.expr);
+    expect(exprOf('Budget used per key')).toEqual([
+      'max by (scope, id) (llm_edge_budget_spend_usd{job="llm-edge-agent", scope="key"}) / (max by (scope, id) (llm_edge_budget_usd{job="llm-edge-agent", scope="key"}) > 0)',
+    ]);
+    expect(exprOf('Budget used per team')?.[0]).toContain('scope="team"');
+    expect(exprOf('Spend against budget')).toEqual([
+      'max by (scope, id) (llm_edge_budget_spend_usd{job="llm-edge-agent"})',
+      'max by (scope, id) (llm_edge_budget_usd{job="llm-edge-agent"})',
+    ]);
+    expect(exprOf('Budget remaining')).toEqual(['min by (scope, id) (llm_edge_budget_remaining_usd{job="llm-edge-agent"})']);
+    expect(exprOf('Budget refusals')).toEqual(['sum by (scope, id) (rate(llm_edge_budget_refusals_total{job="llm-edge-agent"}[$__rate_interval]))']);
+    expect(exprOf('Config reloads')).toEqual(['sum by (result) (llm_edge_config_reloads_total{job="llm-edge-agent"})']);
   });
 });
 
@@ -157,7 +174,8 @@ describe('dashboardQueries', () => {
     }
     // The dashboards between them show every cost, cache and provider metric of the contract.
     for (const name of ['llm_edge_cost_usd_total', 'llm_edge_cache_savings_usd_total', 'llm_edge_circuit_breaker_state',
-      'llm_edge_fallbacks_total', 'llm_edge_retries_total', 'llm_edge_cache_evictions_total']) {
+      'llm_edge_fallbacks_total', 'llm_edge_retries_total', 'llm_edge_cache_evictions_total', 'llm_edge_budget_usd',
+      'llm_edge_budget_spend_usd', 'llm_edge_budget_remaining_usd', 'llm_edge_budget_refusals_total', 'llm_edge_config_reloads_total']) {
       expect(used.has(name), name).toBe(true);
     }
   });

@@ -1,16 +1,35 @@
-/** Cost Analytics: upstream spend per provider and model, what the cache saved, and the trend. */
-import { Metrics } from '@llm-edge/semconv';
-import { Dashboards, forOf, sumBy, usd } from '@llm-edge/monitoring';
+/**
+ * Cost Analytics: upstream spend per provider and model, what the cache saved, the trend, and the
+ * budgets of keys and teams (spend against budget, refusals, config reloads).
+ */
+import { BudgetScope, Label, Metrics } from '@llm-edge/semconv';
+import { Dashboards, eq, forOf, percent, sumBy, usd } from '@llm-edge/monitoring';
 import type { DashboardSpec } from '../build-dashboard.js';
 import { barGaugePanel, redAbove, statPanel, timeSeriesPanel } from '../panels.js';
 import type { PromLabel } from '@llm-edge/monitoring';
-import { alertConfig, gateway, increase, rate, spend } from '../queries.js';
+import { alertConfig, budgetGauge, budgetSpendRatio, gateway, increase, rate, spend } from '../queries.js';
 
 const SECONDS_PER_HOUR = 3600;
 
 /** Dollars per hour, from the per-second rate of a dollar counter. */
 function usdPerHour(metric: typeof Metrics.costUsdTotal | typeof Metrics.cacheSavingsUsdTotal, by: readonly PromLabel[]): string {
   return `${sumBy(by, rate(gateway(metric)))} * ${SECONDS_PER_HOUR}`;
+}
+
+/** A bar gauge of the share of budget spent per key or per team, with BudgetNearlyExhausted's limit. */
+function budgetUsedPanel(scope: (typeof BudgetScope)[keyof typeof BudgetScope], title: string) {
+  return barGaugePanel({
+    title,
+    description:
+      `Spend in the current period over the budget, per ${scope} id (the freshest replica's view). ` +
+      'At 100% its requests are refused with 429 budget_exceeded. ' +
+      `BudgetNearlyExhausted fires at ${percent(alertConfig.budgetSpendRatio)} for ${forOf(alertConfig, 'BudgetNearlyExhausted')}.`,
+    unit: 'percentunit',
+    queries: [{ expr: budgetSpendRatio(eq(Label.scope, scope)), legend: '{{id}}', instant: true }],
+    thresholds: redAbove(alertConfig.budgetSpendRatio),
+    min: 0,
+    max: 1,
+  });
 }
 
 const saved = (): string => sumBy([], increase(gateway(Metrics.cacheSavingsUsdTotal)));
@@ -126,6 +145,41 @@ export function costAnalytics(): DashboardSpec {
         queries: [{ expr: sumBy(['provider', 'type'], rate(gateway(Metrics.tokensTotal))), legend: '{{provider}} {{type}}' }],
         min: 0,
         width: 24,
+      }),
+      budgetUsedPanel(BudgetScope.key, 'Budget used per key'),
+      budgetUsedPanel(BudgetScope.team, 'Budget used per team'),
+      timeSeriesPanel({
+        title: 'Spend against budget',
+        description: "Each key's and team's spend in its current period (reservations in flight included) and its budget, in US dollars.",
+        unit: 'currencyUSD',
+        queries: [
+          { expr: budgetGauge(Metrics.budgetSpendUsd), legend: '{{scope}} {{id}} spent' },
+          { expr: budgetGauge(Metrics.budgetUsd), legend: '{{scope}} {{id}} budget' },
+        ],
+        min: 0,
+      }),
+      barGaugePanel({
+        title: 'Budget remaining',
+        description: 'What is left of each key and team budget in its current period, in US dollars.',
+        unit: 'currencyUSD',
+        queries: [{ expr: budgetGauge(Metrics.budgetRemainingUsd), legend: '{{scope}} {{id}}', instant: true }],
+        min: 0,
+      }),
+      timeSeriesPanel({
+        title: 'Budget refusals',
+        description: 'Requests per second refused with 429 budget_exceeded because a key or team budget could not afford their worst-case cost, by the budget that refused them.',
+        unit: 'reqps',
+        queries: [{ expr: sumBy([Label.scope, Label.id], rate(gateway(Metrics.budgetRefusalsTotal))), legend: '{{scope}} {{id}}' }],
+        min: 0,
+      }),
+      timeSeriesPanel({
+        title: 'Config reloads',
+        description:
+          'Config file reloads since each gateway instance started, summed over instances, by result: a step in refused is a file ' +
+          `the gateway refused (it keeps the config it had). ConfigReloadFailed warns for ${alertConfig.configReloadWindow} after each refusal.`,
+        unit: 'short',
+        queries: [{ expr: sumBy([Label.result], gateway(Metrics.configReloadsTotal)), legend: '{{result}}' }],
+        min: 0,
       }),
     ],
   };
