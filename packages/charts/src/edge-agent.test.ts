@@ -1,7 +1,7 @@
 import { Size } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { EdgeAgent } from './edge-agent.js';
+import { EdgeAgent, type EdgeAgentProps } from './edge-agent.js';
 import { JaegerAllInOne } from './jaeger-all-in-one.js';
 import { RedisCluster } from './redis-cluster.js';
 import { env, ingressFlows, one, synth } from '../test/helpers.js';
@@ -25,6 +25,10 @@ describe('EdgeAgent', () => {
     expect(one(longer, 'Deployment', 'llm-edge-agent').spec.template.spec.terminationGracePeriodSeconds).toBe(75);
     expect(env(c, 'LLM_EDGE_CONFIG').value).toBe('/etc/llm-edge/config.yaml');
     expect(c.volumeMounts).toEqual(expect.arrayContaining([{ mountPath: '/etc/llm-edge', name: 'config', readOnly: true }]));
+    expect(pod.spec.volumes.find((v: any) => v.name === 'config').projected.sources).toEqual([
+      { configMap: { name: 'llm-edge-agent-config', items: [{ key: 'config.yaml', path: 'config.yaml' }] } },
+    ]);
+    expect(env(c, 'LLM_EDGE_ADMIN_KEY')).toBeUndefined();
     expect(parse(one(m, 'ConfigMap', 'llm-edge-agent-config').data['config.yaml'])).toEqual({ cache: { ttlSeconds: 3600 } });
     expect(env(c, 'OPENAI_API_KEY').valueFrom.secretKeyRef).toEqual({ name: 'llm-edge-secrets', key: 'openai-api-key', optional: true });
     expect(env(c, 'ANTHROPIC_API_KEY').valueFrom.secretKeyRef.key).toBe('anthropic-api-key');
@@ -84,6 +88,104 @@ describe('EdgeAgent', () => {
     expect(hpa.spec).toMatchObject({ minReplicas: 3, maxReplicas: 12 });
     expect(hpa.spec.metrics[0].resource.target.averageUtilization).toBe(60);
     expect(one(m, 'PodDisruptionBudget', 'edge').spec.minAvailable).toBe(2);
+  });
+
+  describe('keys and teams', () => {
+    const props: EdgeAgentProps = {
+      teams: [{ id: 'platform', budget: { usd: 100, period: 'month' } }, { id: 'research' }],
+      keys: [
+        {
+          id: 'ci-bot',
+          secret: { name: 'gateway-keys', key: 'ci-bot' },
+          team: 'platform',
+          models: ['gpt-4o-mini', 'claude-*'],
+          limits: { requestsPerMinute: 600, tokensPerMinute: 200_000 },
+          budget: { usd: 5, period: 'day' },
+        },
+        { id: 'notebook', secret: { name: 'gateway-keys', key: 'notebook' }, team: 'research' },
+        { id: 'partner', secret: { name: 'partner-key', key: 'sha256' }, budget: { usd: 250, period: 'total' } },
+      ],
+      adminKeySecret: { name: 'gateway-admin', key: 'admin-key' },
+    };
+
+    it('renders them into auth.keys (keyFile, no key) and auth.teams of the config file', () => {
+      // GIVEN two teams and three keys in two Secrets
+      // WHEN the chart is synthesized
+      const m = synth((c) => new EdgeAgent(c, 'Gateway', { ...props, config: { cache: { ttlSeconds: 60 } } }));
+      // THEN the config file names each key's file, and keeps the rest of the config prop
+      const configMap = one(m, 'ConfigMap', 'llm-edge-agent-config');
+      expect(parse(configMap.data['config.yaml'])).toEqual({
+        cache: { ttlSeconds: 60 },
+        auth: {
+          keys: [
+            {
+              id: 'ci-bot', keyFile: '/etc/llm-edge/keys/ci-bot', limits: { requestsPerMinute: 600, tokensPerMinute: 200000 },
+              team: 'platform', models: ['gpt-4o-mini', 'claude-*'], budget: { usd: 5, period: 'day' },
+            },
+            { id: 'notebook', keyFile: '/etc/llm-edge/keys/notebook', team: 'research' },
+            { id: 'partner', keyFile: '/etc/llm-edge/keys/partner', budget: { usd: 250, period: 'total' } },
+          ],
+          teams: [{ id: 'platform', budget: { usd: 100, period: 'month' } }, { id: 'research' }],
+        },
+      });
+      // AND nothing secret is in it: no key, no digest, no Secret data
+      expect(configMap.data['config.yaml']).not.toMatch(/\bkey:|sha256:[0-9a-f]|secret/i);
+      expect(m.filter((o) => o.kind === 'Secret')).toEqual([]);
+    });
+
+    it("mounts each key's Secret beside the config file in one projected volume at the config directory", () => {
+      const m = synth((c) => new EdgeAgent(c, 'Gateway', props));
+      const pod = one(m, 'Deployment', 'llm-edge-agent').spec.template.spec;
+      const c = pod.containers[0];
+      // THEN the directory is mounted (no subPath, so the kubelet's ..data swap reaches the pod)
+      const mounts = c.volumeMounts.filter((v: any) => v.mountPath.startsWith('/etc/llm-edge'));
+      expect(mounts).toEqual([{ mountPath: '/etc/llm-edge', name: 'config', readOnly: true }]);
+      expect(c.volumeMounts.some((v: any) => 'subPath' in v || 'subPathExpr' in v)).toBe(false);
+      // AND each Secret appears once, with only the keys named, at keys/<id>
+      expect(pod.volumes.find((v: any) => v.name === 'config')).toEqual({
+        name: 'config',
+        projected: {
+          sources: [
+            { configMap: { name: 'llm-edge-agent-config', items: [{ key: 'config.yaml', path: 'config.yaml' }] } },
+            { secret: { name: 'gateway-keys', items: [{ key: 'ci-bot', path: 'keys/ci-bot' }, { key: 'notebook', path: 'keys/notebook' }] } },
+            { secret: { name: 'partner-key', items: [{ key: 'sha256', path: 'keys/partner' }] } },
+          ],
+        },
+      });
+      // AND the admin API's key comes from its Secret
+      expect(env(c, 'LLM_EDGE_ADMIN_KEY')).toEqual({ name: 'LLM_EDGE_ADMIN_KEY', valueFrom: { secretKeyRef: { name: 'gateway-admin', key: 'admin-key' } } });
+    });
+
+    it('changes only the ConfigMap when a budget changes, so the gateway reloads instead of restarting', () => {
+      // GIVEN the same agent with a raised team budget
+      const raised = { ...props, teams: [{ id: 'platform', budget: { usd: 500, period: 'month' as const } }, { id: 'research' }] };
+      // WHEN both are synthesized
+      const before = synth((c) => new EdgeAgent(c, 'Gateway', props));
+      const after = synth((c) => new EdgeAgent(c, 'Gateway', raised));
+      // THEN the Deployment (its pod template: no config checksum) is the same, and the ConfigMap is not
+      expect(one(after, 'Deployment', 'llm-edge-agent')).toEqual(one(before, 'Deployment', 'llm-edge-agent'));
+      expect(one(after, 'ConfigMap', 'llm-edge-agent-config')).not.toEqual(one(before, 'ConfigMap', 'llm-edge-agent-config'));
+    });
+
+    const key = (over: object = {}) => ({ id: 'k', secret: { name: 'keys', key: 'k' }, ...over });
+    it.each([
+      [{ keys: [key(), key()] }, /keys\[1\]\.id "k" appears twice/],
+      [{ teams: [{ id: 't' }, { id: 't' }] }, /teams\[1\]\.id "t" appears twice/],
+      [{ keys: [key({ team: 'nobody' })] }, /keys\[0\]\.team "nobody" is not an id of teams/],
+      [{ keys: [key({ budget: { usd: 0, period: 'day' } })] }, /keys\[0\]\.budget\.usd must be a number of US dollars greater than 0/],
+      [{ teams: [{ id: 't', budget: { usd: -5, period: 'month' } }] }, /teams\[0\]\.budget\.usd/],
+      [{ teams: [{ id: 't', budget: { usd: 5, period: 'week' } }] }, /teams\[0\]\.budget\.period must be one of day, month, total/],
+      [{ keys: [key({ secret: { name: '', key: 'k' } })] }, /keys\[0\]\.secret\.name must name a Secret/],
+      [{ keys: [key({ secret: { name: 'keys' } })] }, /keys\[0\]\.secret\.key must be a key of Secret "keys"/],
+      [{ keys: [{ id: 'k' }] }, /keys\[0\]\.secret\.name/],
+      [{ keys: [key({ id: '../etc' })] }, /keys\[0\]\.id must be 1-63 letters/],
+      [{ keys: [key({ limits: { requestsPerMinute: 0 } })] }, /keys\[0\]\.limits\.requestsPerMinute must be an integer > 0/],
+      [{ keys: [key({ models: [] })] }, /keys\[0\]\.models must list at least one/],
+      [{ keys: [key()], config: { auth: { keys: [] } } }, /either as the keys\/teams props or in config\.auth/],
+      [{ adminKeySecret: { name: 'admin', key: '' } }, /adminKeySecret\.key must be a key of Secret "admin"/],
+    ])('rejects %o, naming the prop', (bad, message) => {
+      expect(() => synth((c) => new EdgeAgent(c, 'Gateway', bad as EdgeAgentProps))).toThrow(message);
+    });
   });
 
   it.each([

@@ -1,6 +1,7 @@
 /**
  * EdgeAgent: the gateway Deployment with its Service, HorizontalPodAutoscaler, PodDisruptionBudget
- * and config file. Wired by object to a RedisCluster (`REDIS_CLUSTER_NODES`) and a JaegerAllInOne
+ * and config file, with virtual keys and teams (budgets) as props whose keys stay in Secrets.
+ * Wired by object to a RedisCluster (`REDIS_CLUSTER_NODES`) and a JaegerAllInOne
  * (`OTEL_EXPORTER_OTLP_ENDPOINT`, sampling), opening their NetworkPolicies to itself.
  */
 import { Duration, Size } from 'cdk8s';
@@ -11,7 +12,7 @@ import { Ports } from '@llm-edge/semconv';
 import { Images, ImageUsers } from './images.js';
 import { componentLabels, imageTag, selectorLabels } from './labels.js';
 import { allowFromAnywhere, allowTcp, ingressPolicy, type NetworkedComponent } from './network.js';
-import type { RedisCluster } from './redis-cluster.js';
+import type { RedisCluster, SecretKeyRef } from './redis-cluster.js';
 import type { JaegerAllInOne } from './jaeger-all-in-one.js';
 import { assertRatio } from './jaeger-config.js';
 import { computeResources } from './resources.js';
@@ -24,8 +25,43 @@ export const GATEWAY_DRAIN_DEFAULTS = { drainDelayMs: 5_000, shutdownTimeoutMs: 
 /** Time left, after the gateway's drain, to close connections and flush logs before SIGKILL. */
 const CLOSE_MARGIN_SECONDS = 10;
 
+/** The directory the config volume is mounted at (a directory, never a subPath: see below). */
+export const GATEWAY_CONFIG_DIR = '/etc/llm-edge';
 /** Where the config file is mounted; `LLM_EDGE_CONFIG` points at it. */
-export const GATEWAY_CONFIG_PATH = '/etc/llm-edge/config.yaml';
+export const GATEWAY_CONFIG_PATH = `${GATEWAY_CONFIG_DIR}/config.yaml`;
+/** Where each key of `keys` is mounted from its Secret: `<dir>/<id>`, the key's `keyFile`. */
+export const GATEWAY_KEYS_DIR = `${GATEWAY_CONFIG_DIR}/keys`;
+
+/** A spend budget: US dollars per UTC day, per UTC month, or in total. */
+export interface Budget {
+  /** US dollars the period may spend; more than 0. */
+  readonly usd: number;
+  readonly period: 'day' | 'month' | 'total';
+}
+
+/** A virtual key of the gateway (`auth.keys[]`); the key itself stays in a Secret. */
+export interface GatewayKey {
+  /** The tenant: cache scope, limits, logs and the `id` label of the budget metrics (never the key). Letters, digits, `.`, `_`, `-`. */
+  readonly id: string;
+  /** The Secret key holding the key itself or its `sha256:<64 hex>` digest; mounted as `/etc/llm-edge/keys/<id>`. */
+  readonly secret: SecretKeyRef;
+  /** The team whose budget the key shares; an id of `teams`. @default - no team */
+  readonly team?: string;
+  /** Models the key may use (exact names or `*` globs); others are 403. @default - every model */
+  readonly models?: readonly string[];
+  /** Requests and tokens per minute, across replicas. @default - no limit */
+  readonly limits?: { readonly requestsPerMinute?: number; readonly tokensPerMinute?: number };
+  /** The key's own budget (its team's binds too). @default - no budget of its own */
+  readonly budget?: Budget;
+}
+
+/** A team (`auth.teams[]`): a budget all its keys share. */
+export interface GatewayTeam {
+  /** Letters, digits, `.`, `_`, `-`; keys name it in `team`. */
+  readonly id: string;
+  /** @default - no budget (the team only groups keys) */
+  readonly budget?: Budget;
+}
 
 export interface EdgeAgentProps {
   /** @default 'llm-edge-agent' */
@@ -65,6 +101,17 @@ export interface EdgeAgentProps {
   readonly logLevel?: string;
   /** Extra environment (plain values only; secrets belong in `secretName`). @default {} */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Virtual keys, rendered into the config file's `auth.keys` with `keyFile: /etc/llm-edge/keys/<id>`;
+   * each key's Secret is mounted there, so neither the ConfigMap nor `dist/` holds a key. A change
+   * of a budget or a limit changes only the ConfigMap: the gateway reloads the file, no restart.
+   * @default [] (keys from `client-api-keys` in `secretName`, or none)
+   */
+  readonly keys?: readonly GatewayKey[];
+  /** Teams, rendered into `auth.teams`. @default [] */
+  readonly teams?: readonly GatewayTeam[];
+  /** The admin API's bearer key (`LLM_EDGE_ADMIN_KEY`, on the metrics port). @default - no admin API */
+  readonly adminKeySecret?: SecretKeyRef;
 }
 
 export class EdgeAgent extends Construct implements NetworkedComponent {
@@ -89,9 +136,11 @@ export class EdgeAgent extends Construct implements NetworkedComponent {
     const targetCpu = props.targetCpuUtilization ?? 70;
     const cpu = props.cpu ?? 2;
     const memory = props.memory ?? Size.gibibytes(2);
-    const config = props.config ?? { cache: { ttlSeconds: 3600 } };
+    const baseConfig = props.config ?? { cache: { ttlSeconds: 3600 } };
     const secretName = props.secretName ?? 'llm-edge-secrets';
     const logLevel = props.logLevel ?? 'info';
+    const keys = props.keys ?? [];
+    const teams = props.teams ?? [];
 
     if (props.tag !== undefined && (props.tag === '' || props.tag === 'latest')) throw new Error(`EdgeAgent: tag must pin a release (got "${props.tag}")`);
     if (props.image?.includes(':') && !props.image.includes('/')) throw new Error(`EdgeAgent: image "${props.image}" must not carry a tag; use the tag prop`);
@@ -102,6 +151,9 @@ export class EdgeAgent extends Construct implements NetworkedComponent {
     for (const key of Object.keys(props.env ?? {})) {
       if (/KEY|SECRET|PASSWORD|TOKEN/i.test(key)) throw new Error(`EdgeAgent: env.${key} looks like a secret; put it in the Secret "${secretName}" instead`);
     }
+    checkAuth(keys, teams, baseConfig);
+    if (props.adminKeySecret !== undefined) checkSecretRef('adminKeySecret', props.adminKeySecret);
+    const config = keys.length + teams.length === 0 ? baseConfig : { ...baseConfig, auth: renderAuth(keys, teams) };
 
     const labels = componentLabels({ name: 'llm-edge-agent', instance: name, component: 'gateway', version: imageTag(image) });
     const selector = selectorLabels({ name: 'llm-edge-agent', instance: name });
@@ -125,6 +177,10 @@ export class EdgeAgent extends Construct implements NetworkedComponent {
       ANTHROPIC_API_KEY: kplus.EnvValue.fromSecretValue({ secret, key: 'anthropic-api-key' }, { optional: true }),
       LLM_EDGE_API_KEYS: kplus.EnvValue.fromSecretValue({ secret, key: 'client-api-keys' }, { optional: true }),
     };
+    if (props.adminKeySecret) {
+      const admin = props.adminKeySecret.name === secretName ? secret : kplus.Secret.fromSecretName(this, 'AdminKeySecret', props.adminKeySecret.name);
+      env.LLM_EDGE_ADMIN_KEY = kplus.EnvValue.fromSecretValue({ secret: admin, key: props.adminKeySecret.key });
+    }
     if (props.redis) {
       env.REDIS_CLUSTER_NODES = kplus.EnvValue.fromValue(props.redis.nodeAddresses.join(','));
       if (props.redis.passwordSecret) {
@@ -177,7 +233,11 @@ export class EdgeAgent extends Construct implements NetworkedComponent {
       ],
     });
     const c = this.deployment.containers[0]!;
-    c.mount('/etc/llm-edge', kplus.Volume.fromConfigMap(this, 'ConfigVolume', configMap, { name: 'config' }), { readOnly: true });
+    // The directory, not a subPath: the kubelet updates a mounted ConfigMap (and Secret) by swapping
+    // the directory's ..data symlink, which a subPath mount never sees. The gateway polls the file,
+    // so a GitOps change of a budget or a limit is a reload, not a restart. One projected volume
+    // puts the keys beside the config without a mount inside another (read-only) volume.
+    c.mount(GATEWAY_CONFIG_DIR, configVolume(this, configMap, keys), { readOnly: true });
     c.mount('/tmp', kplus.Volume.fromEmptyDir(this, 'Tmp', 'tmp', { sizeLimit: Size.mebibytes(64) }));
     selectByLabels(this.deployment, selector);
 
@@ -230,4 +290,95 @@ export function terminationGraceSeconds(config: Readonly<Record<string, unknown>
   const ms = (v: unknown, fallback: number) => (typeof v === 'number' && v >= 0 ? v : fallback);
   const drainMs = ms(server.drainDelayMs, GATEWAY_DRAIN_DEFAULTS.drainDelayMs) + ms(server.shutdownTimeoutMs, GATEWAY_DRAIN_DEFAULTS.shutdownTimeoutMs);
   return PRE_STOP_SECONDS + Math.ceil(drainMs / 1000) + CLOSE_MARGIN_SECONDS;
+}
+
+/** cdk8s-plus-28 has no projected volume; its Volume renders whatever source its constructor is given. */
+const VolumeWithSource = kplus.Volume as unknown as new (scope: Construct, id: string, name: string, source: Omit<kplus.k8s.Volume, 'name'>) => kplus.Volume;
+
+/** `config.yaml` from the ConfigMap, and `keys/<id>` from each key's Secret (one source per Secret). */
+function configVolume(scope: Construct, configMap: kplus.ConfigMap, keys: readonly GatewayKey[]): kplus.Volume {
+  const bySecret = new Map<string, { key: string; path: string }[]>();
+  for (const k of keys) {
+    const items = bySecret.get(k.secret.name) ?? [];
+    items.push({ key: k.secret.key, path: `keys/${k.id}` });
+    bySecret.set(k.secret.name, items);
+  }
+  const sources: kplus.k8s.VolumeProjection[] = [
+    { configMap: { name: configMap.name, items: [{ key: 'config.yaml', path: 'config.yaml' }] } },
+    ...[...bySecret].map(([name, items]) => ({ secret: { name, items } })),
+  ];
+  return new VolumeWithSource(scope, 'ConfigVolume', 'config', { projected: { sources } });
+}
+
+/** `auth` of the config file: keys by file, teams as given; fields in the gateway schema's order. */
+function renderAuth(keys: readonly GatewayKey[], teams: readonly GatewayTeam[]): Record<string, unknown> {
+  return {
+    keys: keys.map((k) => ({
+      id: k.id,
+      keyFile: `${GATEWAY_KEYS_DIR}/${k.id}`,
+      ...(k.limits !== undefined ? { limits: { ...k.limits } } : {}),
+      ...(k.team !== undefined ? { team: k.team } : {}),
+      ...(k.models !== undefined ? { models: [...k.models] } : {}),
+      ...(k.budget !== undefined ? { budget: { usd: k.budget.usd, period: k.budget.period } } : {}),
+    })),
+    teams: teams.map((t) => ({ id: t.id, ...(t.budget !== undefined ? { budget: { usd: t.budget.usd, period: t.budget.period } } : {}) })),
+  };
+}
+
+// A file name and a bounded label value: what `keys/<id>` and the budget metrics' `id` need.
+const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+// A Secret's name (DNS subdomain) and a key of its data.
+const SECRET_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+const SECRET_KEY = /^[-._a-zA-Z0-9]{1,253}$/;
+const PERIODS: readonly string[] = ['day', 'month', 'total'];
+
+function checkSecretRef(field: string, ref: SecretKeyRef | undefined): void {
+  if (ref === undefined || typeof ref.name !== 'string' || !SECRET_NAME.test(ref.name)) {
+    throw new Error(`EdgeAgent: ${field}.name must name a Secret (a DNS subdomain name); got ${JSON.stringify(ref?.name)}`);
+  }
+  if (typeof ref.key !== 'string' || !SECRET_KEY.test(ref.key)) {
+    throw new Error(`EdgeAgent: ${field}.key must be a key of Secret "${ref.name}" (letters, digits, '-', '_', '.'); got ${JSON.stringify(ref.key)}`);
+  }
+}
+
+function checkBudget(field: string, budget: Budget | undefined): void {
+  if (budget === undefined) return;
+  if (typeof budget.usd !== 'number' || !Number.isFinite(budget.usd) || budget.usd <= 0) {
+    throw new Error(`EdgeAgent: ${field}.usd must be a number of US dollars greater than 0; got ${JSON.stringify(budget.usd)}`);
+  }
+  if (!PERIODS.includes(budget.period)) throw new Error(`EdgeAgent: ${field}.period must be one of ${PERIODS.join(', ')}; got ${JSON.stringify(budget.period)}`);
+}
+
+function checkIds(field: string, items: readonly { readonly id: string }[]): void {
+  const seen = new Set<string>();
+  items.forEach((item, i) => {
+    if (typeof item.id !== 'string' || !ID.test(item.id)) {
+      throw new Error(`EdgeAgent: ${field}[${i}].id must be 1-63 letters, digits, '.', '_' or '-' (it names a file and a metric label); got ${JSON.stringify(item.id)}`);
+    }
+    if (seen.has(item.id)) throw new Error(`EdgeAgent: ${field}[${i}].id "${item.id}" appears twice`);
+    seen.add(item.id);
+  });
+}
+
+/** Errors name the prop, as the gateway's own validation names the config field. */
+function checkAuth(keys: readonly GatewayKey[], teams: readonly GatewayTeam[], config: Readonly<Record<string, unknown>>): void {
+  if (keys.length + teams.length > 0 && config.auth !== undefined) {
+    throw new Error('EdgeAgent: give keys and teams either as the keys/teams props or in config.auth, not both');
+  }
+  checkIds('teams', teams);
+  teams.forEach((t, i) => checkBudget(`teams[${i}].budget`, t.budget));
+  checkIds('keys', keys);
+  const teamIds = new Set(teams.map((t) => t.id));
+  keys.forEach((k, i) => {
+    checkSecretRef(`keys[${i}].secret`, k.secret);
+    if (k.team !== undefined && !teamIds.has(k.team)) throw new Error(`EdgeAgent: keys[${i}].team "${k.team}" is not an id of teams`);
+    checkBudget(`keys[${i}].budget`, k.budget);
+    for (const field of ['requestsPerMinute', 'tokensPerMinute'] as const) {
+      const v = k.limits?.[field];
+      if (v !== undefined && !(Number.isInteger(v) && v > 0)) throw new Error(`EdgeAgent: keys[${i}].limits.${field} must be an integer > 0; got ${JSON.stringify(v)}`);
+    }
+    if (k.models !== undefined && (k.models.length === 0 || k.models.some((m) => typeof m !== 'string' || m === ''))) {
+      throw new Error(`EdgeAgent: keys[${i}].models must list at least one model name or glob (leave it out for every model)`);
+    }
+  });
 }
