@@ -6,8 +6,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
-import { serveAdmin } from './admin/index.js';
 import { createApp } from './app.js';
+import { createMetricsListener } from './metrics-listener.js';
 import type { GatewayConfig } from './config/schema.js';
 import { Gateway, type GatewayOptions } from './gateway.js';
 
@@ -26,7 +26,12 @@ export interface RunningGateway {
   stop(options?: { drainDelayMs?: number }): Promise<void>;
 }
 
-export async function startGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<RunningGateway> {
+export interface StartOptions extends GatewayOptions {
+  /** Run the metrics listener (default true; a worker of several leaves it to the primary). */
+  readonly metricsListener?: boolean;
+}
+
+export async function startGateway(config: GatewayConfig, options: StartOptions = {}): Promise<RunningGateway> {
   const gateway = new Gateway(config, options);
   const app = createApp(gateway);
   const { headersTimeoutMs, requestTimeoutMs } = config.server;
@@ -44,24 +49,15 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   });
 
   const admin = { callers: () => gateway.keys.callers, teams: () => gateway.teams, governance: gateway.governance };
-  const metricsServer = createServer((req, res) => {
-    if (serveAdmin(config.server.adminKey, admin, req, res)) return;
-    if (req.method === 'GET' && req.url?.split('?')[0] === '/metrics') {
-      gateway.metrics.scrape().then(
-        (text) => res.writeHead(200, { 'content-type': gateway.metrics.contentType }).end(text),
-        () => res.writeHead(500).end(),
-      );
-    } else {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found: metrics are at /metrics\n');
-    }
-  });
+  // A worker of several leaves the metrics listener to the primary, which aggregates them all.
+  const metricsServer = options.metricsListener === false ? undefined : createMetricsListener(config.server.adminKey, admin, gateway.metrics);
 
   const { host, port, metricsPort } = config.server;
   await listen(server, port, host);
-  await listen(metricsServer, metricsPort, host);
+  if (metricsServer) await listen(metricsServer, metricsPort, host);
   await gateway.start();
   const apiPort = (server.address() as AddressInfo).port;
-  const boundMetricsPort = (metricsServer.address() as AddressInfo).port;
+  const boundMetricsPort = metricsServer ? (metricsServer.address() as AddressInfo).port : 0;
   const shownHost = host.includes(':') ? `[${host}]` : host;
 
   let stopping: Promise<void> | undefined;
@@ -86,7 +82,7 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
-async function drain(gateway: Gateway, server: Server, metricsServer: Server, delayMs: number, timeoutMs: number): Promise<void> {
+async function drain(gateway: Gateway, server: Server, metricsServer: Server | undefined, delayMs: number, timeoutMs: number): Promise<void> {
   gateway.lifecycle = 'draining';
   // Still serving, but not ready: balancers that probe /ready move traffic away first.
   if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
@@ -100,8 +96,10 @@ async function drain(gateway: Gateway, server: Server, metricsServer: Server, de
   }
   server.closeAllConnections();
   await closed;
-  await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
-  metricsServer.closeAllConnections();
+  if (metricsServer) {
+    await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
+    metricsServer.closeAllConnections();
+  }
   await gateway.close();
   gateway.log.flush();
 }

@@ -19,7 +19,8 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
   return pino(
     {
       level,
-      base: { service: 'llm-edge-agent' },
+      // pid tells the workers of one gateway apart (LLM_EDGE_WORKERS).
+      base: { service: 'llm-edge-agent', pid: process.pid },
       formatters: { level: (label) => ({ level: label }) },
     },
     destination ?? bufferedStdout(),

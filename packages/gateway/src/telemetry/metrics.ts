@@ -13,6 +13,9 @@ type InstrumentOf<K extends MetricKey> = (typeof Metrics)[K]['type'] extends 'co
     ? Gauge<string>
     : Histogram<string>;
 
+/** Gauges whose workers' values add up (each worker holds its own share). */
+const SUMMED_GAUGES: ReadonlySet<string> = new Set([Metrics.inFlightRequests.name, Metrics.activeConnections.name]);
+
 /** Distinct model label values kept before new ones are counted as `other`. */
 const MAX_MODELS = 200;
 /** Longest model label value: longer names (callers choose them) are counted as `other`. */
@@ -73,7 +76,10 @@ export class GatewayMetrics {
   }
 
   private create(def: MetricDef): Instrument {
-    const common = { name: def.name, help: def.help, labelNames: [...def.labels], registers: [this.registry] };
+    // With several workers, /metrics adds their series up; a gauge that every worker reads from
+    // the same source (health, breaker state, L2, budgets) takes the largest instead.
+    const aggregator = def.type === 'gauge' && !SUMMED_GAUGES.has(def.name) ? ('max' as const) : ('sum' as const);
+    const common = { name: def.name, help: def.help, labelNames: [...def.labels], registers: [this.registry], aggregator };
     switch (def.type) {
       case 'counter':
         return new Counter(common);
