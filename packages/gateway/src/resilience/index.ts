@@ -56,6 +56,8 @@ export class Resilience {
   private readonly coolDowns = new Map<string, NodeJS.Timeout>();
   private readonly clock: Clock;
   private readonly policy: AttemptPolicy;
+  /** Providers that report no health gauges (the built-in mock). */
+  private readonly synthetic: ReadonlySet<string>;
 
   constructor(
     private readonly config: GatewayConfig,
@@ -66,6 +68,9 @@ export class Resilience {
     this.clock = options.clock ?? Date.now;
     const random = options.random ?? Math.random;
     this.latency = new LatencyTracker(config.resilience.leastLatency, this.clock);
+    // The built-in mock is a synthetic probe target, always up: counted among the providers it
+    // would keep AllProvidersDown from ever firing while every real provider is down.
+    this.synthetic = new Set(Object.entries(config.providers).filter(([, p]) => p.type === 'mock').map(([name]) => name));
     for (const provider of Object.keys(config.providers)) this.publish(provider);
     this.policy = {
       retry: config.resilience.retry,
@@ -167,6 +172,7 @@ export class Resilience {
   }
 
   private publish(provider: string): void {
+    if (this.synthetic.has(provider)) return;
     const h = this.providerHealth(provider);
     this.metrics.get('providerHealth').labels(provider).set(h.healthy ? 1 : 0);
     this.metrics.get('circuitBreakerState').labels(provider).set(SEVERITY[h.state]);
