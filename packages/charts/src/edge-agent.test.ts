@@ -21,6 +21,8 @@ describe('EdgeAgent', () => {
     expect(c.readinessProbe.httpGet).toMatchObject({ path: '/ready', port: 8080 });
     // preStop 5 s + drain delay 5 s + shutdown timeout 25 s + 10 s to close and flush
     expect(pod.spec.terminationGracePeriodSeconds).toBe(45);
+    expect(env(c, 'LLM_EDGE_WORKERS').value).toBe('2');
+    expect(() => synth((ch) => new EdgeAgent(ch, 'Gateway', { cpu: 2, workers: 3 }))).toThrow(/workers must be a whole number from 1 to cpu/);
     const longer = synth((c) => new EdgeAgent(c, 'Gateway', { config: { server: { drainDelayMs: 0, shutdownTimeoutMs: 60_000 } } }));
     expect(one(longer, 'Deployment', 'llm-edge-agent').spec.template.spec.terminationGracePeriodSeconds).toBe(75);
     expect(env(c, 'LLM_EDGE_CONFIG').value).toBe('/etc/llm-edge/config.yaml');
@@ -78,7 +80,9 @@ describe('EdgeAgent', () => {
     const d = one(m, 'Deployment', 'edge');
     const c = d.spec.template.spec.containers[0];
     expect(c.image).toBe('registry.example.com/edge:1.2.3');
-    expect(c.resources).toEqual({ limits: { cpu: '4000m', memory: '4096Mi' }, requests: { cpu: '2000m', memory: '2048Mi' } });
+    // One core requested per worker: four workers on a four-core limit.
+    expect(c.resources).toEqual({ limits: { cpu: '4000m', memory: '4096Mi' }, requests: { cpu: '4000m', memory: '2048Mi' } });
+    expect(env(c, 'LLM_EDGE_WORKERS').value).toBe('4');
     expect(env(c, 'OPENAI_API_KEY').valueFrom.secretKeyRef.name).toBe('edge-keys');
     expect(env(c, 'LOG_LEVEL').value).toBe('warn');
     expect(env(c, 'OTEL_SERVICE_NAME').value).toBe('edge');

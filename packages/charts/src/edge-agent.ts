@@ -79,8 +79,14 @@ export interface EdgeAgentProps {
   readonly maxReplicas?: number;
   /** Average CPU utilisation the autoscaler aims for, in percent. @default 70 */
   readonly targetCpuUtilization?: number;
-  /** CPU limit per replica in cores (the request is half). @default 2 */
+  /** CPU limit per replica in cores. @default 2 */
   readonly cpu?: number;
+  /**
+   * Gateway workers per replica (`LLM_EDGE_WORKERS`: one Node process per core behind one port);
+   * the CPU request is one core per worker, so each worker gets the core it is sized for.
+   * @default the whole cores of `cpu` (at least 1)
+   */
+  readonly workers?: number;
   /** Memory limit per replica. @default Size.gibibytes(2) */
   readonly memory?: Size;
   /**
@@ -135,6 +141,7 @@ export class EdgeAgent extends Construct implements NetworkedComponent {
     const maxReplicas = props.maxReplicas ?? Math.max(10, 3 * replicas);
     const targetCpu = props.targetCpuUtilization ?? 70;
     const cpu = props.cpu ?? 2;
+    const workers = props.workers ?? Math.max(1, Math.floor(cpu));
     const memory = props.memory ?? Size.gibibytes(2);
     const baseConfig = props.config ?? { cache: { ttlSeconds: 3600 } };
     const secretName = props.secretName ?? 'llm-edge-secrets';
@@ -148,6 +155,7 @@ export class EdgeAgent extends Construct implements NetworkedComponent {
     if (!Number.isInteger(maxReplicas) || maxReplicas < replicas) throw new Error(`EdgeAgent: maxReplicas (${maxReplicas}) must be an integer >= replicas (${replicas})`);
     if (!(targetCpu > 0 && targetCpu <= 100)) throw new Error(`EdgeAgent: targetCpuUtilization must be in (0, 100]; got ${targetCpu}`);
     if (!(cpu > 0)) throw new Error(`EdgeAgent: cpu must be > 0; got ${cpu}`);
+    if (!Number.isInteger(workers) || workers < 1 || workers > cpu) throw new Error(`EdgeAgent: workers must be a whole number from 1 to cpu (${cpu}); got ${workers}`);
     for (const key of Object.keys(props.env ?? {})) {
       if (/KEY|SECRET|PASSWORD|TOKEN/i.test(key)) throw new Error(`EdgeAgent: env.${key} looks like a secret; put it in the Secret "${secretName}" instead`);
     }
@@ -171,6 +179,7 @@ export class EdgeAgent extends Construct implements NetworkedComponent {
       HOST: kplus.EnvValue.fromValue('0.0.0.0'),
       METRICS_PORT: kplus.EnvValue.fromValue(String(Ports.gatewayMetrics)),
       LLM_EDGE_CONFIG: kplus.EnvValue.fromValue(GATEWAY_CONFIG_PATH),
+      LLM_EDGE_WORKERS: kplus.EnvValue.fromValue(String(workers)),
       LOG_LEVEL: kplus.EnvValue.fromValue(logLevel),
       OTEL_SERVICE_NAME: kplus.EnvValue.fromValue(name),
       OPENAI_API_KEY: kplus.EnvValue.fromSecretValue({ secret, key: 'openai-api-key' }, { optional: true }),
@@ -222,7 +231,7 @@ export class EdgeAgent extends Construct implements NetworkedComponent {
             { name: 'metrics', number: Ports.gatewayMetrics },
           ],
           envVariables: env,
-          resources: computeResources({ cpu, memoryMiB: memory.toMebibytes() }),
+          resources: computeResources({ cpu, cpuRequest: workers, memoryMiB: memory.toMebibytes() }),
           securityContext: restrictedContainer(ImageUsers.gateway),
           startup: kplus.Probe.fromHttpGet('/health', { port: Ports.gateway, periodSeconds: Duration.seconds(2), failureThreshold: 30 }),
           liveness: kplus.Probe.fromHttpGet('/health', { port: Ports.gateway, periodSeconds: Duration.seconds(10), failureThreshold: 3 }),
