@@ -22,6 +22,9 @@ import { Tracing } from './telemetry/tracing.js';
 
 export type Lifecycle = 'starting' | 'ready' | 'draining';
 
+/** How often the budget gauges are read from the shared counters (ms). */
+const BUDGET_REFRESH_MS = 30_000;
+
 export interface GatewayOptions {
   /** Where logs go (default: stdout). */
   readonly logDestination?: NodeJS.WritableStream;
@@ -83,6 +86,12 @@ export class Gateway implements PipelineDeps {
     });
   }
 
+  /**
+   * Reads every budget's counters now and then, so the budget gauges follow period resets and
+   * other replicas' spend even for keys that send nothing.
+   */
+  private readonly budgetRefresh = setInterval(() => void this.governance.states(this.keys.callers).catch(() => undefined), BUDGET_REFRESH_MS).unref();
+
   /** Waits (bounded) for the dependencies worth waiting for; then the gateway is ready. */
   async start(): Promise<void> {
     if (this.redis && !(await whenReady(this.redis, this.config.cache.l2.connectTimeoutMs))) {
@@ -97,6 +106,13 @@ export class Gateway implements PipelineDeps {
    * @returns the sections that changed but need a restart to apply
    */
   applyAuth(next: GatewayConfig): string[] {
+    // A budget that is gone keeps no gauge (an alert on it would fire on for nothing).
+    const kept = new Set([...next.auth.keys.filter((k) => k.budget).map((k) => `key\u0000${k.id}`), ...next.auth.teams.filter((t) => t.budget).map((t) => `team\u0000${t.id}`)]);
+    const before = [...this.keys.callers.filter((c) => c.budget).map((c) => ['key', c.keyId]), ...this.teams.filter((t) => t.budget).map((t) => ['team', t.id])];
+    for (const [scope, id] of before) {
+      if (kept.has(`${scope}\u0000${id}`)) continue;
+      for (const gauge of ['budgetUsd', 'budgetSpendUsd', 'budgetRemainingUsd'] as const) this.metrics.get(gauge).remove(scope!, id!);
+    }
     this.keys = new ApiKeyRegistry(next.auth.keys);
     this.teams = next.auth.teams;
     this.governance.setTeams(next.auth.teams);
@@ -112,6 +128,7 @@ export class Gateway implements PipelineDeps {
   async close(): Promise<void> {
     await Promise.allSettled([...[...this.providers.values()].map((p) => p.close()), this.limits.close(), this.cache.close()]);
     this.resilience.close();
+    clearInterval(this.budgetRefresh);
     if (this.redis) await closeRedisClient(this.redis);
     await this.telemetry.tracing.shutdown();
   }

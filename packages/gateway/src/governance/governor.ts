@@ -169,6 +169,7 @@ export class Governance {
     let spent: number[];
     try {
       spent = (await this.call('read', bindings, 0)).spent;
+      this.publish(bindings, spent);
     } catch {
       spent = bindings.map(() => 0);
     }

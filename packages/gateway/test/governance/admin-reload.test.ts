@@ -115,6 +115,14 @@ describe('reloading the config file', () => {
     const fits = await ask('sk-reload-a', 3); // raised to $0.006, $0.002 spent: $0.003 fits
     expect(fits.status).toBe(200);
     expect(Number(fits.headers.get('x-llm-edge-budget-remaining-usd'))).toBeCloseTo(0.001, 9);
+    expect(await metricValue(h.gateway.gateway.metrics, 'llm_edge_budget_usd', { scope: 'key', id: 'team-a' })).toBe(0.006);
+    // A budget the new file drops keeps no gauge behind.
+    replaceConfig(config('    - { id: newcomer, key: sk-newcomer }\n'));
+    await expect.poll(() => reloads('applied'), { timeout: 5_000, interval: 50 }).toBeGreaterThan(applied + 1);
+    const text = await (await fetch(h.gateway.metricsUrl)).text();
+    expect(text).not.toMatch(/llm_edge_budget_usd\{scope="key",id="team-a"\}/);
+    replaceConfig(config(raised + '    - { id: newcomer, key: sk-newcomer }\n'));
+    await expect.poll(() => reloads('applied'), { timeout: 5_000, interval: 50 }).toBeGreaterThan(applied + 2);
   });
 
   it('refuses an invalid file with a log line naming the field, and keeps serving the old one', async () => {
