@@ -56,7 +56,7 @@ export function dialectEndpoint<R extends { readonly decoded: Decoded }>(spec: D
     shape: (r) => ({ stream: r.decoded.stream, omit: spec.dialect.omits ? (payload) => spec.dialect.omits!(payload, r.decoded) : undefined }),
     estimateTokens: (r) => estimateRequestTokens(r.decoded.canonical),
     costBasis: (r) => canonicalCostBasis(r.decoded.canonical),
-    keyFields: (_r, headers) => headerFields(spec.nativeHeaders, headers),
+    keyFields: (_request, headers) => headerFields(spec.nativeHeaders, headers),
     upstream: (input) => (input.decoded.request.decoded.stream ? streamed(spec, input) : json(spec, input)),
   };
 }

@@ -71,8 +71,8 @@ export interface Endpoint<R> {
   costBasis(request: R): { readonly promptTokens: number; readonly maxOutputTokens: number | undefined };
   /** Request attributes for a recorded root span. */
   annotate?(request: R): Attributes;
-  /** Calls the targets and answers the caller; undefined when nobody waits for the answer any more. */
-  upstream(input: UpstreamInput<R>): Promise<Answered | undefined>;
+  /** Calls the targets and answers the caller. */
+  upstream(input: UpstreamInput<R>): Promise<Answered>;
 }
 
 /** What the attempts of one request are given. */
@@ -160,7 +160,7 @@ export async function runPipeline<R>(
     // Only a request that may read leads a flight others can join.
     const flight = plan?.read ? deps.flights.start(plan.key, { streaming: shape.stream }) : undefined;
     if (flight) leaveWhenGone(responder, flight);
-    let answered: Answered | undefined;
+    let answered: Answered;
     try {
       answered = await endpoint.upstream({
         deps, request, responder, decoded, caller, route, timeoutMs, admittedTokens, flight,
@@ -172,14 +172,13 @@ export async function runPipeline<R>(
       if (reservation) void deps.governance.settle(reservation, err instanceof StreamBroken ? err.costUsd : 0);
       throw err;
     }
-    if (reservation) void deps.governance.settle(reservation, answered?.settlement.costUsd ?? 0);
-    const answer = answered?.answer;
+    if (reservation) void deps.governance.settle(reservation, answered.settlement.costUsd);
+    const answer = answered.answer;
     if (!answer) flight?.fail(new GatewayError(502, 'upstream_error', 'The upstream stream did not finish.', null, 'stream_broken'));
     else {
       flight?.complete(answer);
       if (plan?.write) deps.cache.store(plan.key, answer, plan.ttlSeconds);
     }
-    if (!answered) return { keyId, model, provider, cache, usageEstimated: false, costUsd: 0, upstreamMs: 0 };
     const { settlement } = answered;
     return {
       keyId, model, provider: answered.provider, cache,

@@ -5,6 +5,7 @@
  */
 import type { ChatMessage, ChatRequest, ContentPart, ToolChoice } from '../../api/types.js';
 import { badRequest } from '../../http/errors.js';
+import { argumentsObject, textOf } from '../message-parts.js';
 
 /** Anthropic requires `max_tokens`; OpenAI callers often leave it out. */
 export const DEFAULT_MAX_TOKENS = 4096;
@@ -66,7 +67,7 @@ function toTurn(message: ChatMessage): { role: 'user' | 'assistant'; blocks: Blo
   if (message.role === 'assistant') {
     const blocks = contentBlocks(message.content);
     for (const call of message.tool_calls ?? []) {
-      blocks.push({ type: 'tool_use', id: call.id, name: call.function.name, input: parseArguments(call.function.arguments) });
+      blocks.push({ type: 'tool_use', id: call.id, name: call.function.name, input: argumentsObject(call.function.arguments) });
     }
     return { role: 'assistant', blocks };
   }
@@ -91,28 +92,6 @@ function partToBlock(part: ContentPart): Block | undefined {
   return undefined;
 }
 
-function textOf(content: ChatMessage['content']): string {
-  if (typeof content === 'string') return content;
-  if (!content) return '';
-  return content
-    .filter((p): p is { type: 'text'; text: string } => p.type === 'text')
-    .map((p) => p.text)
-    .join('\n');
-}
-
-function parseArguments(args: string): unknown {
-  let input: unknown;
-  try {
-    input = args ? JSON.parse(args) : {};
-  } catch {
-    input = undefined;
-  }
-  // Anthropic's tool_use input is an object; anything else would be the provider's 400.
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw badRequest('Tool call arguments must be a JSON object.', 'messages', 'invalid_tool_arguments');
-  }
-  return input;
-}
 
 function toToolChoice(choice: ToolChoice | undefined, parallel: boolean | undefined): Block | undefined {
   const noParallel = parallel === false ? { disable_parallel_tool_use: true } : {};

@@ -6,6 +6,7 @@
  */
 import type { ChatMessage, ChatRequest, ContentPart, ToolChoice } from '../../api/types.js';
 import { badRequest } from '../../http/errors.js';
+import { argumentsObject, textOf } from '../message-parts.js';
 
 type Block = Record<string, unknown>;
 interface Turn { role: 'user' | 'assistant'; content: Block[] }
@@ -149,7 +150,7 @@ function toTurn(message: ChatMessage, withStatus: boolean, toolNames: Set<string
     const content = contentBlocks(message.content, 'assistant');
     for (const call of message.tool_calls ?? []) {
       toolNames.add(call.function.name);
-      content.push({ toolUse: { toolUseId: call.id, name: call.function.name, input: parseArguments(call.function.arguments) } });
+      content.push({ toolUse: { toolUseId: call.id, name: call.function.name, input: argumentsObject(call.function.arguments) } });
     }
     return { role: 'assistant', content };
   }
@@ -179,25 +180,3 @@ function partToBlock(part: ContentPart, at: string, role: string): Block | undef
   return undefined;
 }
 
-function textOf(content: ChatMessage['content']): string {
-  if (typeof content === 'string') return content;
-  if (!content) return '';
-  return content
-    .filter((p): p is { type: 'text'; text: string } => p.type === 'text')
-    .map((p) => p.text)
-    .join('\n');
-}
-
-function parseArguments(args: string): unknown {
-  let input: unknown;
-  try {
-    input = args ? JSON.parse(args) : {};
-  } catch {
-    input = undefined;
-  }
-  // A toolUse input is a JSON object; anything else would be the provider's 400.
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw badRequest('Tool call arguments must be a JSON object.', 'messages', 'invalid_tool_arguments');
-  }
-  return input;
-}
