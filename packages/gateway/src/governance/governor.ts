@@ -101,7 +101,8 @@ export class Governance {
 
   /** True when a budget (the key's or its team's) applies to the caller. */
   budgeted(caller: Governed): boolean {
-    return this.bindingsOf(caller).length > 0;
+    // On every request: decided without building the counters.
+    return caller.budget !== undefined || (caller.team !== undefined && this.teams.get(caller.team)?.budget !== undefined);
   }
 
   /**

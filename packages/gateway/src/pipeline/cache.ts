@@ -106,7 +106,8 @@ export async function serveHit(
   const { answer, tier } = found;
   const cache = tier === 'l1' ? CacheStatus.hitL1 : CacheStatus.hitL2;
   recordSavings(telemetry, answer.model, answer.usage);
-  const headers = answerHeaders({ ...head, cache, provider: answer.provider }, { age: Math.max(0, Math.floor((Date.now() - answer.createdAt) / 1000)) });
+  const headers = answerHeaders({ requestId: head.requestId, extra: head.extra, cache, provider: answer.provider });
+  headers.age = Math.max(0, Math.floor((Date.now() - answer.createdAt) / 1000));
   let firstByteAt: number | undefined;
   await request.step(Span.responseProcessing, () => {
     if (shape.stream) firstByteAt = replayStored(responder, dialect, eventsOf(dialect, answer), shape, headers);
