@@ -5,9 +5,9 @@ import { ProviderErrorReason } from '@llm-edge/semconv';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PROMPT_OVERHEAD_TOKENS, startFakeAnthropic, type FakeProvider } from '../../../test/fakes/index.js';
 import { ProviderSchema } from '../../config/schema.js';
-import type { CallOptions, NativeCall, StreamAnswer, StreamEvent } from '../types.js';
-import { UpstreamError } from '../upstream-error.js';
+import type { CallOptions, NativeCall } from '../types.js';
 import { AnthropicAdapter } from './index.js';
+import { drain, failure } from '../../../test/providers/native-calls.js';
 
 let fake: FakeProvider;
 let adapter: AnthropicAdapter;
@@ -29,20 +29,6 @@ const call = (body: unknown, over: Partial<NativeCall> = {}): NativeCall => ({
   ...over,
 });
 
-async function drain(answer: StreamAnswer): Promise<StreamEvent[][]> {
-  const batches: StreamEvent[][] = [];
-  for (;;) {
-    const next = await answer.events.next();
-    if (next.done) return batches;
-    batches.push(next.value);
-  }
-}
-
-async function failure(promise: Promise<unknown>): Promise<UpstreamError> {
-  const err = await promise.then(() => undefined, (e: unknown) => e);
-  expect(err).toBeInstanceOf(UpstreamError);
-  return err as UpstreamError;
-}
 
 beforeAll(async () => {
   fake = await startFakeAnthropic();

@@ -6,9 +6,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PROMPT_OVERHEAD_TOKENS, startFakeOpenAI, type FakeProvider } from '../../../test/fakes/index.js';
 import { ProviderSchema } from '../../config/schema.js';
 import { OpenAICompatibleAdapter } from '../openai-compatible/index.js';
-import type { CallOptions, NativeCall, StreamAnswer, StreamEvent } from '../types.js';
-import { UpstreamError } from '../upstream-error.js';
+import type { CallOptions, NativeCall } from '../types.js';
 import { OpenAIAdapter } from './index.js';
+import { drain, failure } from '../../../test/providers/native-calls.js';
 
 let fake: FakeProvider;
 let adapter: OpenAIAdapter;
@@ -22,20 +22,6 @@ const call = (body: unknown, over: Partial<NativeCall> = {}): NativeCall => ({
   ...over,
 });
 
-async function drain(answer: StreamAnswer): Promise<StreamEvent[][]> {
-  const batches: StreamEvent[][] = [];
-  for (;;) {
-    const next = await answer.events.next();
-    if (next.done) return batches;
-    batches.push(next.value);
-  }
-}
-
-async function failure(promise: Promise<unknown>): Promise<UpstreamError> {
-  const err = await promise.then(() => undefined, (e: unknown) => e);
-  expect(err).toBeInstanceOf(UpstreamError);
-  return err as UpstreamError;
-}
 
 const sse = (events: object[]) => events.map((e) => `event: ${(e as { type: string }).type}\ndata: ${JSON.stringify(e)}\n\n`).join('');
 
