@@ -5,11 +5,12 @@
  * lines, and exits 0. A bad configuration stops the start with a
  * message naming the field, and no stack trace.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectedReply, startFakeOpenAI, type FakeProvider } from './fakes/index.js';
+import { spawnGateway } from './gateway-process.js';
 
 const main = fileURLToPath(new URL('../lib/main.js', import.meta.url));
 let slow: FakeProvider;
@@ -26,24 +27,12 @@ describe('SIGTERM', () => {
     const { tmpdir } = await import('node:os');
     const file = join(mkdtempSync(join(tmpdir(), 'llm-edge-drain-')), 'config.yaml');
     writeFileSync(file, 'server:\n  drainDelayMs: 1500\n');
-    const child = spawn(process.execPath, [main], {
-      env: { ...process.env, LLM_EDGE_CONFIG: file, PORT: '0', METRICS_PORT: '0', OPENAI_API_KEY: 'sk-fake-openai', OPENAI_BASE_URL: `${slow.url}/v1`, LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', (c: Buffer) => {
-        output += c.toString();
-        const m = /"url":"(http:[^"]+)"/.exec(output);
-        if (m) resolve(m[1]!);
-      });
-      child.once('exit', (code) => reject(new Error(`exited ${code}: ${output}`)));
-    });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const gateway = await spawnGateway({ LLM_EDGE_CONFIG: file, OPENAI_API_KEY: 'sk-fake-openai', OPENAI_BASE_URL: `${slow.url}/v1` });
+    const { child, url, exited } = gateway;
     const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'unused', maxRetries: 0 });
     // Access lines are buffered, but a quiet gateway still writes them out within moments.
     await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'first' }] });
-    await expect.poll(() => output, { timeout: 5_000 }).toMatch(/"msg":"request".*"status":200/);
+    await expect.poll(() => gateway.output, { timeout: 5_000 }).toMatch(/"msg":"request".*"status":200/);
     const prompt = 'one two three four five six seven eight';
     const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: prompt }] });
     let text = '';
@@ -53,7 +42,7 @@ describe('SIGTERM', () => {
       if (!signalled) {
         signalled = true;
         child.kill('SIGTERM');
-        await expect.poll(() => output, { timeout: 5_000 }).toContain('draining in-flight requests');
+        await expect.poll(() => gateway.output, { timeout: 5_000 }).toContain('draining in-flight requests');
         // Still listening through the drain delay: not ready, but alive.
         const ready = await fetch(`${url}/ready`);
         expect(ready.status).toBe(503);
@@ -68,7 +57,7 @@ describe('SIGTERM', () => {
     expect(text).toBe(expectedReply(prompt));
     expect(await exited).toBe(0);
     // What was still buffered at exit was written: the stream's access line is there too.
-    expect(output.match(/"msg":"request"/g)).toHaveLength(2);
+    expect(gateway.output.match(/"msg":"request"/g)).toHaveLength(2);
   });
 });
 

@@ -3,14 +3,12 @@
  * workers, shows one /metrics with every worker's requests added up, and drains every worker on
  * SIGTERM before it exits 0.
  */
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectedReply, startFakeOpenAI, type FakeProvider } from './fakes/index.js';
 import { workerCount } from '../src/workers.js';
+import { spawnGateway } from './gateway-process.js';
 
-const main = fileURLToPath(new URL('../lib/main.js', import.meta.url));
 let fake: FakeProvider;
 beforeAll(async () => {
   fake = await startFakeOpenAI();
@@ -27,23 +25,10 @@ describe('LLM_EDGE_WORKERS', () => {
   });
 
   it('runs two workers behind one port and one /metrics, and drains them on SIGTERM', async () => {
-    const child = spawn(process.execPath, [main], {
-      env: { ...process.env, LLM_EDGE_WORKERS: '2', PORT: '0', METRICS_PORT: '0', OPENAI_API_KEY: 'sk-fake-openai', OPENAI_BASE_URL: `${fake.url}/v1`, LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const gateway = await spawnGateway({ LLM_EDGE_WORKERS: '2', OPENAI_API_KEY: 'sk-fake-openai', OPENAI_BASE_URL: `${fake.url}/v1` });
+    const { child, url, metricsUrl, exited } = gateway;
+    expect(gateway.output).toContain('"workers":2');
     try {
-      const [url, metricsUrl] = await new Promise<[string, string]>((resolve, reject) => {
-        const onData = (c: Buffer) => {
-          output += c.toString();
-          const m = /"url":"(http:[^"]+)","metrics":"(http:[^"]+)","workers":2/.exec(output);
-          if (m) resolve([m[1]!, m[2]!]);
-        };
-        child.stdout.on('data', onData);
-        child.stderr.on('data', onData);
-        child.once('exit', (code) => reject(new Error(`exited ${code}: ${output}`)));
-      });
       // Fresh connections each time, so the kernel spreads them over both workers.
       const answers = await Promise.all(
         Array.from({ length: 40 }, (_, i) =>
@@ -65,11 +50,11 @@ describe('LLM_EDGE_WORKERS', () => {
         }, { timeout: 10_000 })
         .toBe(41);
       // Both workers answered: the access lines carry two pids.
-      await expect.poll(() => new Set([...output.matchAll(/"pid":(\d+)[^\n]*"msg":"request"/g)].map((m) => m[1])).size, { timeout: 5_000 }).toBe(2);
+      await expect.poll(() => new Set([...gateway.output.matchAll(/"pid":(\d+)[^\n]*"msg":"request"/g)].map((m) => m[1])).size, { timeout: 5_000 }).toBe(2);
     } finally {
       child.kill('SIGTERM');
     }
     expect(await exited).toBe(0);
-    expect(output).toContain('draining in-flight requests');
+    expect(gateway.output).toContain('draining in-flight requests');
   }, 60_000);
 });

@@ -4,14 +4,13 @@
  * old one keeps serving), keys read from files (mounted Secrets), and the read-only admin API on
  * the metrics listener.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { watchConfig, type ConfigReloader } from '../../src/index.js';
 import { metricValue } from '../cache/metric-value.js';
+import { spawnGateway } from '../gateway-process.js';
 import { rawRequest, startHarness, type Harness } from '../harness.js';
 
 const ADMIN = 'admin-key-0123456789abcdef';
@@ -140,27 +139,18 @@ describe('reloading the config file', () => {
 
 describe('SIGHUP', () => {
   it('reloads the real process at once', async () => {
-    const main = fileURLToPath(new URL('../../lib/main.js', import.meta.url));
     const own = join(dir, 'sighup.yaml');
     writeFileSync(own, 'auth:\n  keys:\n    - { id: first, key: sk-first }\n');
-    const child = spawn(process.execPath, [main], { env: { ...process.env, LLM_EDGE_CONFIG: own, PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const gateway = await spawnGateway({ LLM_EDGE_CONFIG: own });
+    const { child, url } = gateway;
     try {
-      let output = '';
-      const url = await new Promise<string>((resolve, reject) => {
-        child.stdout.on('data', (c: Buffer) => {
-          output += c.toString();
-          const m = /"url":"(http:[^"]+)"/.exec(output);
-          if (m) resolve(m[1]!);
-        });
-        child.once('exit', (code) => reject(new Error(`exited ${code}: ${output}`)));
-      });
       const models = (key: string) => fetch(`${url}/v1/models`, { headers: { authorization: `Bearer ${key}` } }).then((r) => r.status);
       expect(await models('sk-second')).toBe(401);
       writeFileSync(own, 'auth:\n  keys:\n    - { id: second, key: sk-second }\n');
       child.kill('SIGHUP');
-      await expect.poll(() => output, { timeout: 5_000 }).toContain('"msg":"config reloaded"');
+      await expect.poll(() => gateway.output, { timeout: 5_000 }).toContain('"msg":"config reloaded"');
       expect(await models('sk-second')).toBe(200);
-      expect(output).toContain('"reason":"signal"');
+      expect(gateway.output).toContain('"reason":"signal"');
     } finally {
       child.kill('SIGTERM');
     }
