@@ -10,6 +10,7 @@
  * fails because the leading caller left.
  */
 import type { CachedAnswer } from './entry.js';
+import { Cancellation, type Signal } from '../http/cancel.js';
 
 export class Flights {
   private readonly flights = new Map<string, Flight>();
@@ -52,7 +53,7 @@ export class Flight {
   private joined = 0;
   /** Callers still on the flight, the leader included. */
   private aboard = 1;
-  private abandonment: AbortController | undefined;
+  private abandonment: Cancellation | undefined;
   private resolve!: (a: CachedAnswer) => void;
   private reject!: (e: unknown) => void;
 
@@ -78,8 +79,8 @@ export class Flight {
   }
 
   /** Aborts when every caller on the flight left: the upstream call serves nobody any more. */
-  get signal(): AbortSignal {
-    return (this.abandonment ??= new AbortController()).signal;
+  get signal(): Signal {
+    return (this.abandonment ??= new Cancellation()).signal;
   }
 
   /**
@@ -90,7 +91,7 @@ export class Flight {
   leave(): void {
     if (this.state.kind !== 'open' || --this.aboard > 0) return;
     this.onEnd();
-    (this.abandonment ??= new AbortController()).abort(new Error('every caller on the flight left'));
+    (this.abandonment ??= new Cancellation()).abort(new Error('every caller on the flight left'));
   }
 
   /** True once complete() or fail() was called. */

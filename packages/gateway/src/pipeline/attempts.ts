@@ -11,12 +11,13 @@ import type { AttemptInfo, Resilience } from '../resilience/index.js';
 import type { Route, Target } from '../routing/router.js';
 import type { Telemetry } from '../telemetry/index.js';
 import { failSpan, type RequestTrace } from './request.js';
+import type { Signal } from '../http/cancel.js';
 
 export interface AttemptOptions<T> {
   /** The GenAI operation of the endpoint (`chat`, `embeddings`). */
   readonly operation: string;
   /** Aborts when nobody waits for the answer any more (the caller, or every caller on its flight). */
-  readonly signal: AbortSignal;
+  readonly signal: Signal;
   /** The request's deadline, ms after its start. */
   readonly timeoutMs: number;
   /** The answer's GenAI attributes (response model, finish reasons, usage) for a recorded span. */
@@ -106,7 +107,7 @@ async function recordAttempt<T>(
 
 
 /** True when the attempt was aborted because its caller left (a timeout aborts with an UpstreamError). */
-function callerLeft(signal: AbortSignal): boolean {
+function callerLeft(signal: Signal): boolean {
   return signal.aborted && !(signal.reason instanceof UpstreamError);
 }
 

@@ -5,12 +5,13 @@
  */
 import type { ServerResponse } from 'node:http';
 import { startSse, writeFrame, type Headers } from '../http/respond.js';
+import { Cancellation, type Signal } from '../http/cancel.js';
 
 export type { Headers } from '../http/respond.js';
 
 export interface Responder {
   /** Aborts when the caller leaves before the answer is complete. */
-  readonly signal: AbortSignal;
+  readonly signal: Signal;
   /** True once the caller left (or the answer finished and the connection went). */
   readonly gone: boolean;
   /** True once the status line and headers went out. */
@@ -31,7 +32,7 @@ export interface Responder {
 
 /** The caller's Node response. */
 export class NodeResponder implements Responder {
-  private controller: AbortController | undefined;
+  private controller: Cancellation | undefined;
   private left = false;
   private ended: number | undefined;
 
@@ -45,10 +46,10 @@ export class NodeResponder implements Responder {
     });
   }
 
-  get signal(): AbortSignal {
+  get signal(): Signal {
     // Created on first use: most cache hits never need one.
     if (!this.controller) {
-      this.controller = new AbortController();
+      this.controller = new Cancellation();
       if (this.left) this.controller.abort(new Error('client disconnected'));
     }
     return this.controller.signal;
@@ -95,12 +96,12 @@ export class MemoryResponder implements Responder {
   readonly headers: Record<string, string | number> = {};
   /** Everything written: the JSON body, or the SSE bytes. */
   body = '';
-  private readonly controller = new AbortController();
+  private readonly controller = new Cancellation();
   private code: number | undefined;
   private ended: number | undefined;
   private finished = false;
 
-  get signal(): AbortSignal {
+  get signal(): Signal {
     return this.controller.signal;
   }
 

@@ -30,6 +30,7 @@ import type { Responder } from './responder.js';
 import { routeRequest } from './route.js';
 import type { Settlement } from './settle.js';
 import { StreamBroken } from './stream.js';
+import type { Signal } from '../http/cancel.js';
 
 /** Everything the pipeline's steps use, built once at start-up. */
 export interface PipelineDeps {
@@ -90,7 +91,7 @@ export interface UpstreamInput<R> {
   /** The flight this request leads, when identical requests may join it. */
   readonly flight: Flight | undefined;
   /** Aborts when nobody waits for the answer (the caller, or everyone on the flight, left). */
-  readonly signal: AbortSignal;
+  readonly signal: Signal;
 }
 
 /** An answer that went out. */

@@ -14,6 +14,7 @@ import { UpstreamError } from '../providers/upstream-error.js';
 import type { Target } from '../routing/router.js';
 import type { GatewayMetrics } from '../telemetry/metrics.js';
 import type { Headers, Responder } from './responder.js';
+import type { Signal } from '../http/cancel.js';
 
 /** A stream whose first events already arrived. */
 export interface OpenedStream {
@@ -74,7 +75,7 @@ export interface PipeOptions {
    * Aborts when nobody waits for the stream any more (the caller, or every caller on its
    * flight, left): reading stops, and the failure that follows is not the provider's.
    */
-  readonly signal: AbortSignal;
+  readonly signal: Signal;
   readonly metrics: GatewayMetrics;
   readonly provider: string;
 }

@@ -6,10 +6,11 @@
 import type { ChatChunk, ChatCompletion, ChatRequest, EmbeddingsRequest, Usage } from '../api/types.js';
 import type { ProviderType } from '../config/schema.js';
 import type { DialectName } from '../dialects/types.js';
+import type { Signal } from '../http/cancel.js';
 
 export interface CallOptions {
   /** Aborted when the caller goes away or the attempt times out. */
-  readonly signal: AbortSignal;
+  readonly signal: Signal;
   /** Headers to pass upstream as they are (`traceparent`, `x-request-id`). */
   readonly headers: Readonly<Record<string, string>>;
   /**

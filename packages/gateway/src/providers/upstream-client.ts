@@ -6,6 +6,7 @@ import { Pool, type Dispatcher } from 'undici';
 import type { ProviderConfig } from '../config/schema.js';
 import { ProviderErrorReason } from '@llm-edge/semconv';
 import { fromNetworkError, parseRetryAfter, providerClientError, UpstreamError } from './upstream-error.js';
+import type { Signal } from '../http/cancel.js';
 
 export interface UpstreamResponse {
   readonly status: number;
@@ -29,7 +30,7 @@ export class UpstreamClient {
     this.host = base.hostname;
     // connectMs, firstByteMs (headers) and idleMs (gap between body chunks) are enforced here,
     // per provider pool; undici checks the last two on a coarse timer (up to ~1 s late). The total
-    // timeout is per attempt: an AbortSignal from resilience/deadline.ts, exact to the millisecond.
+    // timeout is per attempt: a Signal from resilience/deadline.ts, exact to the millisecond.
     this.pool = new Pool(base.origin, {
       connections: config.connections,
       connect: { timeout: config.timeouts.connectMs },
@@ -40,13 +41,14 @@ export class UpstreamClient {
   }
 
   /** POSTs JSON; resolves once response headers arrive. Network failures become UpstreamErrors. */
-  async post(path: string, body: string | Buffer, headers: Record<string, string>, signal: AbortSignal): Promise<UpstreamResponse> {
+  async post(path: string, body: string | Buffer, headers: Record<string, string>, signal: Signal): Promise<UpstreamResponse> {
     try {
       const res = await this.pool.request({
         path: this.basePath + path,
         method: 'POST',
         headers: { ...this.config.headers, ...headers, 'content-type': 'application/json' },
         body,
+        // undici takes any signal with addEventListener: a Cancellation (http/cancel.ts) as well.
         signal,
       });
       return { status: res.statusCode, headers: res.headers, body: res.body };

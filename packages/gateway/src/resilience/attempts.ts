@@ -16,6 +16,7 @@ import { backoffDelay } from './backoff.js';
 import type { BreakerStateName, CircuitBreaker } from './circuit-breaker.js';
 import { AttemptDeadline, sleep } from './deadline.js';
 import type { RetryBudget } from './retry-budget.js';
+import type { Signal } from '../http/cancel.js';
 
 /** Attribute values of a span event. */
 export type EventAttributes = Record<string, string | number | boolean>;
@@ -23,7 +24,7 @@ export type EventAttributes = Record<string, string | number | boolean>;
 /** What `run` needs from the request it serves. */
 export interface AttemptContext {
   /** Aborts when the caller leaves. */
-  readonly signal: AbortSignal;
+  readonly signal: Signal;
   /**
    * `performance.now()` by which the answer must have started, across every attempt: no attempt
    * runs past it and no retry waits past it (default: none).
@@ -39,7 +40,7 @@ export interface AttemptInfo {
    * Aborts on the caller leaving or on the attempt's total timeout. Pass it to the provider
    * call so a timed-out attempt releases its connection at once.
    */
-  readonly signal: AbortSignal;
+  readonly signal: Signal;
   /** 1 for the first attempt on this target, 2 for its first retry, ... */
   readonly attempt: number;
   /** Attempts made for this request so far on any target, this one included. */

@@ -1,3 +1,5 @@
+import { Cancellation, type Signal } from '../http/cancel.js';
+
 /**
  * The total timeout of one attempt: a signal that aborts when the caller leaves or when the
  * attempt has run for `totalMs`, whichever comes first. The clock stops when the attempt answers
@@ -7,14 +9,14 @@
  * upstream connection.
  */
 export class AttemptDeadline {
-  private readonly controller = new AbortController();
+  private readonly controller = new Cancellation();
   private readonly timer: NodeJS.Timeout;
   private readonly onCallerAbort: () => void;
   /** Rejects with the timeout error when the time is up; never resolves. */
   readonly expired: Promise<never>;
 
   constructor(
-    private readonly caller: AbortSignal,
+    private readonly caller: Signal,
     totalMs: number,
     timeoutError: () => Error,
   ) {
@@ -32,7 +34,7 @@ export class AttemptDeadline {
   }
 
   /** Aborts on the caller leaving or the time running out. */
-  get signal(): AbortSignal {
+  get signal(): Signal {
     return this.controller.signal;
   }
 
@@ -49,7 +51,7 @@ export class AttemptDeadline {
 }
 
 /** Waits `ms`, or rejects with the signal's reason when it aborts first. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+export function sleep(ms: number, signal: Signal): Promise<void> {
   if (ms <= 0) return Promise.resolve();
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);

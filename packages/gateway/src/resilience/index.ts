@@ -160,7 +160,7 @@ export class Resilience {
   private providerHealth(provider: string): ProviderHealth {
     const targets: Record<BreakerStateName, number> = { closed: 0, 'half-open': 0, open: 0 };
     let worst: BreakerStateName = 'closed';
-    for (const [, entry] of this.breakers.entries()) {
+    for (const entry of this.breakers.values()) {
       if (entry.provider !== provider) continue;
       const state = entry.breaker.state;
       targets[state]++;

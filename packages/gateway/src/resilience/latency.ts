@@ -20,11 +20,16 @@ export class LatencyTracker {
   ) {}
 
   record(targetId: string, ms: number): void {
-    const prev = this.samples.get(targetId);
     const now = this.clock();
-    const fresh = prev && now - prev.at < this.config.staleAfterMs;
-    const ewmaMs = fresh ? prev.ewmaMs + this.config.ewmaAlpha * (ms - prev.ewmaMs) : ms;
-    this.samples.set(targetId, { ewmaMs, at: now });
+    const sample = this.samples.get(targetId);
+    if (!sample) {
+      this.samples.set(targetId, { ewmaMs: ms, at: now });
+      return;
+    }
+    // Updated in place: one object per target, not one per attempt.
+    const fresh = now - sample.at < this.config.staleAfterMs;
+    sample.ewmaMs = fresh ? sample.ewmaMs + this.config.ewmaAlpha * (ms - sample.ewmaMs) : ms;
+    sample.at = now;
   }
 
   /** The moving average in ms, or undefined when the target has no recent sample. */

@@ -1,10 +1,23 @@
 /**
- * A map that keeps at most `capacity` entries in order of last use. Per-target state (breakers,
- * latency averages) is keyed by `provider/model`, and callers choose the model: without a bound,
- * one caller sending endless made-up model names would grow the gateway's memory forever.
+ * A map that keeps at most `capacity` entries, forgetting the least recently used first.
+ * Per-target state (breakers, latency averages) is keyed by `provider/model`, and callers choose
+ * the model: without a bound, one caller sending endless made-up model names would grow the
+ * gateway's memory forever.
+ *
+ * Recency is a use counter stamped on the entry, not the Map's insertion order: re-inserting on
+ * every use (delete + set) makes V8 rebuild the Map's table every few hundred uses, which on the
+ * hot path (every attempt reads a breaker and records a latency) was a steady stream of garbage
+ * that outlived the young generation. Eviction scans for the oldest stamp; it runs only when a
+ * new key arrives at a full map.
  */
+interface Slot<V> {
+  value: V;
+  used: number;
+}
+
 export class RecentMap<K, V> {
-  private readonly map = new Map<K, V>();
+  private readonly map = new Map<K, Slot<V>>();
+  private clock = 0;
 
   /**
    * @param capacity entries kept at most
@@ -24,37 +37,43 @@ export class RecentMap<K, V> {
 
   /** The entry for `key`, marked as just used. */
   get(key: K): V | undefined {
-    const value = this.map.get(key);
-    if (value !== undefined) {
-      this.map.delete(key);
-      this.map.set(key, value);
-    }
-    return value;
+    const slot = this.map.get(key);
+    if (slot === undefined) return undefined;
+    slot.used = ++this.clock;
+    return slot.value;
   }
 
   /** The entry for `key` without marking it used. */
   peek(key: K): V | undefined {
-    return this.map.get(key);
+    return this.map.get(key)?.value;
   }
 
   set(key: K, value: V): void {
-    if (!this.map.delete(key) && this.map.size >= this.capacity) this.evictOne();
-    this.map.set(key, value);
+    const slot = this.map.get(key);
+    if (slot !== undefined) {
+      slot.value = value;
+      slot.used = ++this.clock;
+      return;
+    }
+    if (this.map.size >= this.capacity) this.evictOne();
+    this.map.set(key, { value, used: ++this.clock });
   }
 
-  /** Entries from least to most recently used. */
-  entries(): IterableIterator<[K, V]> {
-    return this.map.entries();
+  /** Every value, in no particular order. */
+  *values(): IterableIterator<V> {
+    for (const slot of this.map.values()) yield slot.value;
   }
 
   private evictOne(): void {
-    for (const [key, value] of this.map) {
-      if (this.evictable(value)) {
-        this.map.delete(key);
-        return;
-      }
+    let oldest: K | undefined;
+    let oldestUsed = Infinity;
+    let oldestEvictable: K | undefined;
+    let oldestEvictableUsed = Infinity;
+    for (const [key, slot] of this.map) {
+      if (slot.used < oldestUsed) [oldest, oldestUsed] = [key, slot.used];
+      if (slot.used < oldestEvictableUsed && this.evictable(slot.value)) [oldestEvictable, oldestEvictableUsed] = [key, slot.used];
     }
-    const oldest = this.map.keys().next();
-    if (!oldest.done) this.map.delete(oldest.value);
+    const victim = oldestEvictable ?? oldest;
+    if (victim !== undefined) this.map.delete(victim);
   }
 }

@@ -20,6 +20,7 @@ import { googleFailure } from './errors.js';
 import { toGeminiRequest } from './request.js';
 import { isGenerateContentResponse, isObject, toChatCompletion } from './response.js';
 import { GeminiStreamTranslator } from './stream.js';
+import type { Signal } from '../../http/cancel.js';
 
 export class GeminiAdapter implements ProviderAdapter {
   readonly type: ProviderType;
@@ -75,7 +76,7 @@ export class GeminiAdapter implements ProviderAdapter {
   }
 
   /** Credentials for one request. */
-  protected authHeaders(_signal: AbortSignal): Promise<Record<string, string>> | Record<string, string> {
+  protected authHeaders(_signal: Signal): Promise<Record<string, string>> | Record<string, string> {
     return this.config.apiKey ? { 'x-goog-api-key': this.config.apiKey } : {};
   }
 

@@ -22,6 +22,7 @@ import { streamBatches } from '../stream-batches.js';
 import type { CallOptions, ChatAnswer, JsonAnswer } from '../types.js';
 import { discardBody } from '../upstream-client.js';
 import { ServiceAccountTokenSource } from './token.js';
+import type { Signal } from '../../http/cancel.js';
 
 /** The Messages API version Vertex AI takes in the body of Claude requests. */
 export const VERTEX_ANTHROPIC_VERSION = 'vertex-2023-10-16';
@@ -65,7 +66,7 @@ export class VertexAdapter extends GeminiAdapter {
     return `/v1/projects/${this.project}/locations/${this.location}/publishers/${publisher}/models/${modelSegment(model)}:${method}`;
   }
 
-  protected override async authHeaders(signal: AbortSignal): Promise<Record<string, string>> {
+  protected override async authHeaders(signal: Signal): Promise<Record<string, string>> {
     return { authorization: `Bearer ${await this.tokens.token(signal)}` };
   }
 

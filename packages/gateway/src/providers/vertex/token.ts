@@ -18,6 +18,7 @@ import { ProviderErrorReason } from '@llm-edge/semconv';
 import { request } from 'undici';
 import { GatewayError } from '../../http/errors.js';
 import { fromNetworkError, UpstreamError } from '../upstream-error.js';
+import type { Signal } from '../../http/cancel.js';
 
 export const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
 const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
@@ -60,7 +61,7 @@ export class ServiceAccountTokenSource {
   }
 
   /** A valid access token: the cached one, or a fresh one when it is (nearly) expired. */
-  async token(signal?: AbortSignal): Promise<string> {
+  async token(signal?: Signal): Promise<string> {
     const now = this.now();
     const cached = this.cached;
     if (cached && now < cached.usableUntil) {
@@ -190,7 +191,7 @@ function parseJson(text: string): Record<string, unknown> | undefined {
 }
 
 /** Waits for a shared promise, giving up when this caller's signal aborts (the promise goes on). */
-function abortable<T>(provider: string, promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+function abortable<T>(provider: string, promise: Promise<T>, signal: Signal | undefined): Promise<T> {
   if (!signal) return promise;
   if (signal.aborted) return Promise.reject(fromNetworkError(provider, signal.reason));
   return new Promise<T>((resolve, reject) => {
