@@ -174,6 +174,31 @@ export function gcDelta(after: GcTotals, before: GcTotals): GcTotals {
   return { byKind, over100ms: after.over100ms - before.over100ms };
 }
 
+/** Cumulative bucket counts of a label-free histogram, by upper bound (Infinity for +Inf). */
+export async function histogramBuckets(gw: GatewayProc, name: string): Promise<Map<number, number>> {
+  const byLe = await gw.metric(`${name}_bucket`, 'le');
+  return new Map([...byLe].map(([le, n]) => [le === '+Inf' ? Infinity : Number(le), n]));
+}
+
+/**
+ * The q-quantile of what a histogram recorded between two readings, interpolated within its
+ * bucket as Prometheus' histogram_quantile does (NaN without samples).
+ */
+export function quantileBetween(q: number, before: Map<number, number>, after: Map<number, number>): number {
+  const bounds = [...after.keys()].sort((a, b) => a - b);
+  const total = (after.get(Infinity) ?? 0) - (before.get(Infinity) ?? 0);
+  if (!(total > 0)) return NaN;
+  const rank = q * total;
+  let lower = 0;
+  let below = 0;
+  for (const le of bounds) {
+    const count = (after.get(le) ?? 0) - (before.get(le) ?? 0);
+    if (count >= rank) return le === Infinity ? lower : lower + ((le - lower) * (rank - below)) / Math.max(count - below, 1e-9);
+    [lower, below] = [le, count];
+  }
+  return lower;
+}
+
 /** Requests answered by cache status, from `llm_edge_requests_total`. */
 export async function requestsByCache(gw: GatewayProc): Promise<Map<string, number>> {
   // Answered requests only: those the load generator cut at the end of a run count as 499.

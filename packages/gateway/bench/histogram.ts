@@ -12,6 +12,7 @@ export interface Percentiles {
   readonly p50: number;
   readonly p90: number;
   readonly p99: number;
+  readonly p999: number;
   readonly max: number;
   readonly mean: number;
 }
@@ -53,6 +54,7 @@ export class LatencyHistogram {
       p50: this.percentile(50),
       p90: this.percentile(90),
       p99: this.percentile(99),
+      p999: this.percentile(99.9),
       max: this.maxMs,
       mean: this.total === 0 ? 0 : this.sum / this.total,
     };

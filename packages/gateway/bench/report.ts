@@ -49,6 +49,8 @@ export interface Report {
   readonly ratios: Record<string, number>;
   readonly streaming?: unknown;
   readonly latencyAtHalf?: unknown;
+  readonly tail?: readonly TailRow[];
+  readonly workers?: unknown;
   readonly featureCosts?: FeatureCost[];
   readonly hold?: unknown;
   readonly soak?: unknown;
@@ -97,6 +99,27 @@ function mdTable(header: readonly string[], rows: string[][]): string {
   return [`| ${header.map(esc).join(' | ')} |`, `| ${header.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`, ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`)].join('\n');
 }
 
+/** One paced rate of the tail run (run.ts's TailRun, as the report reads it). */
+export interface TailRow {
+  readonly rate: number;
+  readonly warmupSeconds: number;
+  readonly direct: Percentiles;
+  readonly gateway: Percentiles;
+  /** gateway minus direct, per percentile */
+  readonly addedMs: { p50: number; p99: number; p999: number };
+  /** The gateway's event-loop delay p99 over the measured window (llm_edge_event_loop_delay_seconds). */
+  readonly eventLoopP99Ms: number;
+  readonly gc?: { byKind: Record<string, { count: number; seconds: number }> };
+}
+
+const TAIL_COLUMNS = ['paced rate', 'direct p50 / p99 / p99.9 ms', 'gateway p50 / p99 / p99.9 ms', 'added p99 ms', 'added p99.9 ms', 'event-loop p99 ms', 'GC (count/s)'] as const;
+
+function tailCells(t: TailRow): string[] {
+  const trio = (p: Percentiles) => `${f2(p.p50)} / ${f2(p.p99)} / ${f2(p.p999)}`;
+  const gc = Object.entries(t.gc?.byKind ?? {}).filter(([, v]) => v.count > 0).map(([k, v]) => `${k} ${v.count}/${v.seconds}`).join(', ');
+  return [`${int(t.rate)} req/s`, trio(t.direct), trio(t.gateway), f2(t.addedMs.p99), f2(t.addedMs.p999), f2(t.eventLoopP99Ms), gc || '-'];
+}
+
 const COST_COLUMNS = ['L1 hit, turned off', 'req/s', 'CPU µs/request', 'saved µs/request'] as const;
 
 function costCells(c: FeatureCost): string[] {
@@ -123,6 +146,7 @@ export function toText(r: Report): string {
     '',
     textTable(['target', 'goal', 'measured', 'result', 'margin'], r.targets.map(targetCells)),
   ];
+  if (r.tail?.length) out.push('', `Paced tail (open loop, misses, ${r.tail[0]!.warmupSeconds} s warm-up):`, textTable(TAIL_COLUMNS, r.tail.map(tailCells)));
   if (r.featureCosts?.length) {
     out.push('', `What each feature costs an L1 hit (fresh gateways, one feature off at a time).${ceilingUs(r)}`, textTable(COST_COLUMNS, r.featureCosts.map(costCells)));
   }
@@ -144,6 +168,10 @@ export function toMarkdown(r: Report): string {
     '',
     mdTable(['target', 'goal', 'measured', 'result', 'margin'], r.targets.map(targetCells)),
   ];
+  if (r.tail?.length) {
+    out.push('', `Paced tail: cache misses sent at even intervals, each timed from when it was due, after a ${r.tail[0]!.warmupSeconds} s warm-up; the fake provider alone at the same rate is the base. Event-loop delay is the p99 of the gateway's own \`llm_edge_event_loop_delay_seconds\` over the measured window (interpolated in its bucket); GC is the window's pauses by kind (count/seconds).`, '');
+    out.push(mdTable(TAIL_COLUMNS, r.tail.map(tailCells)));
+  }
   if (r.featureCosts?.length) {
     out.push('', `What each feature costs an L1 hit: fresh gateways with one feature off at a time; the CPU a variant saves per request is that feature's cost, and what is left with all off is the fixed path (Hono, body, validation, cache key and lookup, metrics, the socket write).${ceilingUs(r)}`, '');
     out.push(mdTable(COST_COLUMNS, r.featureCosts.map(costCells)));

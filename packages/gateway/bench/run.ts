@@ -24,12 +24,12 @@ import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { CacheStatus, CacheTier, ExternalMetrics, Metrics } from '@llm-edge/semconv';
 import { startRedis, type RedisServer } from '../test/redis.js';
-import { BENCH_KEY, gcDelta, gcTotals, requestsByCache, startGatewayProc, type GcTotals, type GatewayProc, type Upstreams } from './gateway-proc.js';
+import { BENCH_KEY, gcDelta, gcTotals, histogramBuckets, quantileBetween, requestsByCache, startGatewayProc, type GcTotals, type GatewayProc, type Upstreams } from './gateway-proc.js';
 import type { LoadResult, LoadSpec } from './load.js';
 import { cpuSeconds, measure, placement, rssMb, runToJson, startNode, type Proc, type Usage } from './procs.js';
 import { summariseFile, type ProfileSummary } from './profile.js';
 import { featureCosts, type FeatureCost } from './costs.js';
-import { atLeast, atMost, toMarkdown, toText, writeReadmeSection, type Report, type RunRow, type Target } from './report.js';
+import { atLeast, atMost, toMarkdown, toText, writeReadmeSection, type Report, type RunRow, type TailRow, type Target } from './report.js';
 import type { HoldResult, StreamSpec, TtfbResult } from './streams.js';
 
 const env = process.env;
@@ -47,8 +47,10 @@ const SOAK_SECONDS = num('BENCH_SOAK_SECONDS', 600);
 const SOAK_RATE = num('BENCH_SOAK_RATE', 1000);
 const HOLD_STREAMS = num('BENCH_STREAMS', 1000);
 const FAULT_SECONDS = num('BENCH_FAULT_SECONDS', 30);
+/** Warm-up of the paced tail runs: a fresh process runs unoptimised code for its first seconds under load. */
+const TAIL_WARMUP = num('BENCH_TAIL_WARMUP_SECONDS', 10);
 const PROFILE = env.BENCH_PROFILE !== '0';
-const ALL = ['direct', 'floor', 'ceiling', 'miss', 'anthropic', 'l1', 'l2', 'stream', 'latency', 'costs', 'hold', 'soak', 'faults', 'profile'] as const;
+const ALL = ['direct', 'floor', 'ceiling', 'miss', 'anthropic', 'l1', 'l2', 'stream', 'latency', 'costs', 'hold', 'workers', 'soak', 'faults', 'profile'] as const;
 type RunName = (typeof ALL)[number];
 const ONLY = env.BENCH_ONLY ? env.BENCH_ONLY.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
 for (const name of ONLY ?? []) if (!(ALL as readonly string[]).includes(name)) throw new Error(`BENCH_ONLY: unknown run "${name}"; known: ${ALL.join(', ')}`);
@@ -87,7 +89,7 @@ interface Shared {
 }
 
 /** One throughput run: the load process on the load core, CPU and RSS of the server under test. */
-async function loadRun(label: string, name: string, server: Proc, fake: Proc, spec: Omit<LoadSpec, 'connections' | 'seconds' | 'warmupSeconds'> & Partial<LoadSpec>, gw?: GatewayProc): Promise<RunRow & { load: LoadResult; usage: Record<string, Usage> }> {
+async function loadRun(label: string, name: string, server: Proc, fake: Proc, spec: Omit<LoadSpec, 'connections' | 'seconds' | 'warmupSeconds'> & Partial<LoadSpec>, gw?: GatewayProc, onMeasuring?: () => Promise<unknown>): Promise<RunRow & { load: LoadResult; usage: Record<string, Usage> }> {
   const full: LoadSpec = { connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: WARMUP, prefix: `${runId}-${name}`, ...spec };
   log(`${label}: ${full.seconds} s${full.rate ? ` at ${Math.round(full.rate)} req/s` : ''}, ${full.connections} connections`);
   const before = gw ? await requestsByCache(gw) : undefined;
@@ -96,6 +98,7 @@ async function loadRun(label: string, name: string, server: Proc, fake: Proc, sp
   const timer = setTimeout(() => void proc.stop(2_000), (full.seconds + full.warmupSeconds) * 1000 + 60_000);
   try {
     await proc.firstJson();
+    await onMeasuring?.();
     const pids: Record<string, number> = { server: server.pid, load: proc.pid };
     if (fake.pid !== server.pid) pids.fake = fake.pid;
     const { value: load, usage } = await measure(pids, () => proc.lastJson<LoadResult>());
@@ -180,7 +183,7 @@ async function main(): Promise<void> {
   const upstreams: Upstreams = { ...fakeUrls, otlp: sink.url };
   const shared: Shared = { fake, sink: sink.proc, upstreams };
   const runs: RunRow[] = [];
-  const results: Partial<Report> & { streaming?: Record<string, unknown>; latencyAtHalf?: Record<string, unknown>; featureCosts?: FeatureCost[]; hold?: HoldResult & Record<string, unknown>; soak?: Record<string, unknown>; faults?: Record<string, unknown> } = {};
+  const results: Partial<Report> & { streaming?: Record<string, unknown>; latencyAtHalf?: Record<string, unknown>; tail?: TailRun[]; workers?: WorkerScaling[]; featureCosts?: FeatureCost[]; hold?: HoldResult & Record<string, unknown>; soak?: Record<string, unknown>; faults?: Record<string, unknown> } = {};
   const profiles: Record<string, ProfileSummary> = {};
   const openaiPath = `${fakeUrls.openai}/v1/chat/completions`;
   const row = (name: string) => runs.find((r) => r.name === name);
@@ -254,6 +257,9 @@ async function main(): Promise<void> {
       });
     }
 
+    // Throughput per worker count: LLM_EDGE_WORKERS=1 on the server core, then one worker per core.
+    if (selected('workers')) results.workers = await workerRuns(shared);
+
     // (e) L2 hits on a real Redis: L1 holds one entry, so nearly every lookup goes to Redis.
     if (selected('l2')) await l2Runs(shared, runs);
 
@@ -285,7 +291,7 @@ async function main(): Promise<void> {
     streamVsFloorStreamRps: ratio(r('stream'), r('floor-stream')),
   };
   const s = results.streaming as { addedFirstEventP50Ms?: number; addedFirstEventP99Ms?: number } | undefined;
-  const lat = results.latencyAtHalf as { addedP99Ms?: number; addedP50Ms?: number; rate?: number } | undefined;
+  const streamPeak = Math.max(row('stream')?.peakRssMb ?? NaN, (results.hold as { gatewayPeakRssMb?: number } | undefined)?.gatewayPeakRssMb ?? NaN);
   const hold = results.hold;
   const soakR = results.soak as { endRssMb?: number; lastHalfGrowthMb?: number; maxL1Bytes?: number; l1MaxBytes?: number; quarters?: Array<{ rssMinMb: number; rssMedianMb: number; rssMaxMb: number; heapFloorMb: number }> } | undefined;
   const lastQ = soakR?.quarters?.[3];
@@ -300,7 +306,9 @@ async function main(): Promise<void> {
     atLeast('L1 hit throughput (fresh gateway)', '>= 0.4x ceiling req/s', ratios.l1FreshVsCeilingRps!, 0.4, x(ratios.l1FreshVsCeilingRps!)),
     atMost('streaming first byte added (p50)', '< 1 ms', s?.addedFirstEventP50Ms ?? NaN, 1, ms(s?.addedFirstEventP50Ms), true),
     atLeast('streaming throughput', '>= 0.6x floor on streams', ratios.streamVsFloorStreamRps!, 0.6, x(ratios.streamVsFloorStreamRps!)),
-    atMost('p99 added latency at half saturation', '< 1 ms', lat?.addedP99Ms ?? NaN, 1, ms(lat?.addedP99Ms), true),
+    ...tailTargets(results.tail),
+    atMost('peak RSS while streaming', '< 200 MB', streamPeak, 200, `${streamPeak.toFixed(0)} MB (streamed misses, then ${HOLD_STREAMS.toLocaleString('en-US')} held streams)`, true),
+    workersTarget(results.workers),
     atMost('RSS after the soak', '< 150 MB', soakR?.endRssMb ?? NaN, 150, `${(soakR?.endRssMb ?? NaN).toFixed(0)} MB${lastQ ? ` (last quarter ${lastQ.rssMinMb.toFixed(0)}-${lastQ.rssMaxMb.toFixed(0)}, median ${lastQ.rssMedianMb.toFixed(0)})` : ''}`, true),
     atMost('RSS levels off (trend over the soak\'s second half)', '<= 10 MB', soakR?.lastHalfGrowthMb ?? NaN, 10, `${(soakR?.lastHalfGrowthMb ?? NaN).toFixed(1)} MB${firstQ && lastQ ? `; heap floor ${firstQ.heapFloorMb.toFixed(0)} -> ${lastQ.heapFloorMb.toFixed(0)} MB` : ''}`),
     atMost('L1 bound holds in the soak', `<= ${L1_MAX_BYTES / 2 ** 20} MiB`, soakR?.maxL1Bytes ?? NaN, L1_MAX_BYTES, `${((soakR?.maxL1Bytes ?? NaN) / 2 ** 20).toFixed(1)} MiB`),
@@ -318,6 +326,8 @@ async function main(): Promise<void> {
     ratios,
     ...(results.streaming ? { streaming: results.streaming } : {}),
     ...(results.latencyAtHalf ? { latencyAtHalf: results.latencyAtHalf } : {}),
+    ...(results.tail ? { tail: results.tail } : {}),
+    ...(results.workers ? { workers: results.workers } : {}),
     ...(results.featureCosts ? { featureCosts: results.featureCosts } : {}),
     ...(results.hold ? { hold: results.hold } : {}),
     ...(results.soak ? { soak: results.soak } : {}),
@@ -336,6 +346,84 @@ async function main(): Promise<void> {
     writeFileSync(join(RESULTS, 'partial.tmp'), `${JSON.stringify(report, null, 2)}\n`);
     log(`partial run (BENCH_ONLY): wrote ${join(RESULTS, 'partial.tmp')}; set BENCH_WRITE=1 to update latest.json and the README`);
   }
+}
+
+interface WorkerScaling {
+  readonly workers: number;
+  readonly cores: string;
+  readonly l1Rps: number;
+  readonly missRps: number;
+}
+
+/**
+ * The gateway with 1 worker pinned to the server core, then with one worker per core on every
+ * core. On a two-core machine the second worker shares its core with the load generator and the
+ * fake providers, so the figure shows that throughput rises, not by how much a free core gives.
+ */
+async function workerRuns({ fake, upstreams }: Shared): Promise<WorkerScaling[]> {
+  const all = cpus().length;
+  const out: WorkerScaling[] = [];
+  for (const workers of [1, all]) {
+    const core = workers === 1 ? place.server : place.pinned ? `0-${all - 1}` : '';
+    const gw = await startGatewayProc(`gateway (${workers} workers)`, { core, upstreams, l1MaxBytes: L1_MAX_BYTES, env: { LLM_EDGE_WORKERS: String(workers) } });
+    try {
+      const url = `${gw.url}/v1/chat/completions`;
+      const body = chatBody('gpt-4o-mini').replace('{{n}}', 'fixed');
+      // Every worker has its own L1: enough primes that each one has answered it once.
+      for (let i = 0; i < workers * 8; i++) await (await fetch(url, { method: 'POST', headers: GATEWAY_HEADERS, body })).arrayBuffer();
+      const l1 = await loadRun(`gateway, L1 hit, ${workers} worker(s)`, `workers-${workers}-l1`, gw.proc, fake, { url, headers: GATEWAY_HEADERS, body, mode: 'fixed' });
+      const miss = await loadRun(`gateway, cache miss, ${workers} worker(s)`, `workers-${workers}-miss`, gw.proc, fake, { url, headers: GATEWAY_HEADERS, body: chatBody('gpt-4o-mini'), mode: 'unique' });
+      // Not in the runs table: CPU and RSS there are one process's, and these are several.
+      out.push({ workers, cores: core || 'all', l1Rps: l1.rps, missRps: miss.rps });
+    } finally {
+      await gw.stop();
+    }
+  }
+  return out;
+}
+
+interface TailRun extends TailRow {
+  readonly name: string;
+  readonly gc?: GcTotals;
+  readonly cpuPercent: number;
+}
+
+/** One paced rate: the fake alone, then the gateway, the same rate and warm-up. */
+async function tailRun(name: string, rate: number, gw: GatewayProc, fake: Proc, openaiUrl: string): Promise<TailRun> {
+  const common = { body: chatBody('gpt-4o-mini'), mode: 'unique' as const, rate, warmupSeconds: TAIL_WARMUP };
+  const direct = await loadRun(`direct to fake at ${rate} req/s (paced)`, `tail-${name}-direct`, fake, fake, { url: `${openaiUrl}/v1/chat/completions`, headers: FAKE_HEADERS, ...common });
+  // The gateway's event-loop delay histogram, read when the measured part starts and after it.
+  const loop = () => histogramBuckets(gw, Metrics.eventLoopDelaySeconds.name);
+  let atStart = new Map<number, number>();
+  const viaGw = await loadRun(`gateway miss at ${rate} req/s (paced)`, `tail-${name}-gateway`, gw.proc, fake, { url: `${gw.url}/v1/chat/completions`, headers: GATEWAY_HEADERS, ...common }, gw, async () => {
+    atStart = await loop();
+  });
+  const eventLoopP99Ms = quantileBetween(0.99, atStart, await loop()) * 1000;
+  const addedMs = { p50: viaGw.latencyMs.p50 - direct.latencyMs.p50, p99: viaGw.latencyMs.p99 - direct.latencyMs.p99, p999: viaGw.latencyMs.p999 - direct.latencyMs.p999 };
+  log(`  added p50 ${addedMs.p50.toFixed(2)} ms, p99 ${addedMs.p99.toFixed(2)} ms, p99.9 ${addedMs.p999.toFixed(2)} ms; event-loop delay p99 ${eventLoopP99Ms.toFixed(2)} ms`);
+  return { name, rate, warmupSeconds: TAIL_WARMUP, direct: direct.latencyMs, gateway: viaGw.latencyMs, addedMs, eventLoopP99Ms, ...(viaGw.gc ? { gc: viaGw.gc } : {}), cpuPercent: viaGw.cpuPercent };
+}
+
+/** The paced tail targets of DESIGN.md: p99 added at 1,000 req/s and at half saturation, event-loop delay p99 at both. */
+function tailTargets(tail: readonly TailRun[] | undefined): Target[] {
+  const at = (n: string) => tail?.find((t) => t.name === n);
+  const ms = (n: number | undefined) => `${(n ?? NaN).toFixed(2)} ms`;
+  const detail = (t: TailRun | undefined) => (t ? `${ms(t.addedMs.p99)} (p50 ${ms(t.addedMs.p50)}, p99.9 ${ms(t.addedMs.p999)})` : 'not measured');
+  const loop = Math.max(at('1000')?.eventLoopP99Ms ?? NaN, at('half')?.eventLoopP99Ms ?? NaN);
+  return [
+    atMost('p99 added at 1,000 req/s (paced)', '< 2 ms', at('1000')?.addedMs.p99 ?? NaN, 2, detail(at('1000')), true),
+    atMost(`p99 added at half saturation${at('half') ? ` (${at('half')!.rate} req/s, paced)` : ''}`, '< 5 ms', at('half')?.addedMs.p99 ?? NaN, 5, detail(at('half')), true),
+    atMost('event-loop delay p99 (both paced rates)', '< 5 ms', loop, 5, `${ms(at('1000')?.eventLoopP99Ms)} at 1,000 req/s, ${ms(at('half')?.eventLoopP99Ms)} at half`, true),
+  ];
+}
+
+/** Throughput rises with LLM_EDGE_WORKERS (L1 hits, the CPU-bound path). */
+function workersTarget(w: readonly WorkerScaling[] | undefined): Target {
+  const one = w?.find((x) => x.workers === 1);
+  const most = w?.at(-1);
+  const gain = one && most && most.workers > 1 ? most.l1Rps / one.l1Rps : NaN;
+  const shown = w?.map((x) => `${x.workers}: ${Math.round(x.l1Rps)} hits/s, ${Math.round(x.missRps)} misses/s`).join('; ') ?? 'not measured';
+  return atLeast('throughput rises with LLM_EDGE_WORKERS', '>= 1.05x', gain, 1.05, `${Number.isFinite(gain) ? `${gain.toFixed(2)}x` : 'n/a'} (${shown})`);
 }
 
 /** Miss, Anthropic translation, L1 hits, streams, latency at half saturation, held streams. */
@@ -373,19 +461,16 @@ async function gatewayRuns(gw: GatewayProc, { fake, upstreams }: Shared, runs: R
     log(`  first event p50 direct ${direct.value.firstEventMs.p50.toFixed(3)} ms, gateway ${viaGw.value.firstEventMs.p50.toFixed(3)} ms`);
   }
   if (selected('latency')) {
-    // Half of the miss path's saturation, the same rate direct and through the gateway.
-    const rate = Math.max(100, Math.round((row('miss')?.rps ?? 2000) / 2));
-    const direct = await loadRun(`direct to fake at ${rate} req/s`, 'latency-direct', fake, fake, { url: `${upstreams.openai}/v1/chat/completions`, headers: FAKE_HEADERS, body: chatBody('gpt-4o-mini'), mode: 'unique', rate });
-    const viaGw = await loadRun(`gateway miss at ${rate} req/s (half saturation)`, 'latency-gateway', gw.proc, fake, { url, headers: GATEWAY_HEADERS, body: chatBody('gpt-4o-mini'), mode: 'unique', rate }, gw);
-    runs.push(direct, viaGw);
-    results.latencyAtHalf = {
-      rate,
-      direct: direct.latencyMs,
-      gateway: viaGw.latencyMs,
-      addedP50Ms: viaGw.latencyMs.p50 - direct.latencyMs.p50,
-      addedP90Ms: viaGw.latencyMs.p90 - direct.latencyMs.p90,
-      addedP99Ms: viaGw.latencyMs.p99 - direct.latencyMs.p99,
-    };
+    // Paced open loop at 1,000 req/s and at half of the miss path's saturation, direct and through
+    // the gateway at the same rate, after a warm-up long enough for the JIT to settle.
+    const half = Math.max(100, Math.round((row('miss')?.rps ?? 2000) / 2));
+    const tails: TailRun[] = [];
+    for (const [name, rate] of [['1000', 1000], ['half', half]] as const) {
+      tails.push(await tailRun(name, rate, gw, fake, upstreams.openai));
+    }
+    results.tail = tails;
+    const at = (n: string) => tails.find((t) => t.name === n)!;
+    results.latencyAtHalf = { rate: half, direct: at('half').direct, gateway: at('half').gateway, addedP50Ms: at('half').addedMs.p50, addedP99Ms: at('half').addedMs.p99 };
   }
   if (selected('hold')) {
     log(`${HOLD_STREAMS} streams held open at once (slow provider, 100 ms between chunks)`);

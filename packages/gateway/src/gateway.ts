@@ -19,6 +19,7 @@ import { GatewayMetrics } from './telemetry/metrics.js';
 import type { Telemetry } from './telemetry/index.js';
 import { PriceTable } from './telemetry/prices.js';
 import { Tracing } from './telemetry/tracing.js';
+import { watchEventLoop } from './telemetry/event-loop.js';
 
 export type Lifecycle = 'starting' | 'ready' | 'draining';
 
@@ -59,6 +60,8 @@ export class Gateway implements PipelineDeps {
   ) {
     this.log = createLogger(config.telemetry.logLevel, options.logDestination);
     this.metrics = new GatewayMetrics({ defaultMetrics: options.defaultMetrics ?? true });
+    // Sampled with the process metrics: tests that turn those off need no timer either.
+    this.stopLoopWatch = (options.defaultMetrics ?? true) ? watchEventLoop(this.metrics.get('eventLoopDelaySeconds')) : () => undefined;
     this.telemetry = {
       metrics: this.metrics,
       log: this.log,
@@ -90,6 +93,9 @@ export class Gateway implements PipelineDeps {
    * Reads every budget's counters now and then, so the budget gauges follow period resets and
    * other replicas' spend even for keys that send nothing.
    */
+  /** Stops the event-loop delay sampling (nothing to stop without default metrics). */
+  private readonly stopLoopWatch: () => void;
+
   private readonly budgetRefresh = setInterval(() => void this.governance.states(this.keys.callers).catch(() => undefined), BUDGET_REFRESH_MS).unref();
 
   /** Waits (bounded) for the dependencies worth waiting for; then the gateway is ready. */
@@ -129,6 +135,7 @@ export class Gateway implements PipelineDeps {
     await Promise.allSettled([...[...this.providers.values()].map((p) => p.close()), this.limits.close(), this.cache.close()]);
     this.resilience.close();
     clearInterval(this.budgetRefresh);
+    this.stopLoopWatch();
     if (this.redis) await closeRedisClient(this.redis);
     await this.telemetry.tracing.shutdown();
   }

@@ -64,6 +64,9 @@ export const FAST_BUCKETS = [
   0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
 ] as const;
 
+/** Event-loop delay buckets in seconds: a millisecond (the timer's own granularity) to a second. */
+export const LOOP_BUCKETS = [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1] as const;
+
 export interface MetricDef<L extends readonly LabelName[] = readonly LabelName[], T extends MetricType = MetricType> {
   /** Full Prometheus name, prefix included. */
   readonly name: string;
@@ -115,6 +118,13 @@ export const Metrics = {
   ),
   inFlightRequests: def('in_flight_requests', 'gauge', 'Requests being handled right now.', []),
   activeConnections: def('active_connections', 'gauge', 'Open client TCP connections.', []),
+  eventLoopDelaySeconds: def(
+    'event_loop_delay_seconds',
+    'histogram',
+    'How late a timer due every 10 ms ran, in seconds: what a request arriving then waited for the event loop (GC pauses and synchronous work included).',
+    [],
+    LOOP_BUCKETS,
+  ),
   cacheHitsTotal: def('cache_hits_total', 'counter', 'Cache lookups that found an entry.', [tier]),
   cacheMissesTotal: def('cache_misses_total', 'counter', 'Cache lookups that found nothing.', [tier]),
   cacheLookupDurationSeconds: def(

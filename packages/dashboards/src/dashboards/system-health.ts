@@ -3,7 +3,7 @@ import { ExternalMetrics, Metrics } from '@llm-edge/semconv';
 import { bytes, Dashboards, forOf, maxBy, percent, sumBy } from '@llm-edge/monitoring';
 import type { DashboardSpec } from '../build-dashboard.js';
 import { redAbove, redBelow, statPanel, timeSeriesPanel } from '../panels.js';
-import { alertConfig, gateway, gatewayHistogram, rate } from '../queries.js';
+import { alertConfig, gateway, gatewayHistogram, quantile, rate } from '../queries.js';
 import { providerHealthTimeline, redisUpStat } from '../shared-panels.js';
 
 /** Providers taking traffic on at least one instance; `or vector(0)` so none reads 0, not "no data". */
@@ -58,12 +58,12 @@ export function systemHealth(): DashboardSpec {
         min: 0,
       }),
       timeSeriesPanel({
-        title: 'Event loop lag',
-        description: 'How late the Node.js event loop runs timers: the current lag and its p99, per instance.',
+        title: 'Event loop delay',
+        description: 'How late the event loop runs a timer due every 10 ms (what a request arriving then waits: GC pauses and synchronous work), p99 and p50 per instance.',
         unit: 's',
         queries: [
-          { expr: gateway(ExternalMetrics.nodejsEventloopLagP99Seconds), legend: 'p99 {{instance}}' },
-          { expr: gateway(ExternalMetrics.nodejsEventloopLagSeconds), legend: 'lag {{instance}}' },
+          { expr: quantile(0.99, Metrics.eventLoopDelaySeconds, ['instance']), legend: 'p99 {{instance}}' },
+          { expr: quantile(0.5, Metrics.eventLoopDelaySeconds, ['instance']), legend: 'p50 {{instance}}' },
         ],
         min: 0,
       }),
