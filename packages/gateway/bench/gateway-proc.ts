@@ -14,6 +14,8 @@ import { startNode, waitHttpOk, type Proc } from './procs.js';
 export const BENCH_KEY = 'sk-bench-caller';
 /** The built gateway; BENCH_GATEWAY_MAIN measures another build (a patched copy, say) the same way. */
 const GATEWAY_MAIN = process.env.BENCH_GATEWAY_MAIN || new URL('../lib/main.js', import.meta.url).pathname;
+/** BENCH_GATEWAY_FLAGS: extra node flags for every gateway, e.g. `--single-threaded-gc` (A/B runs). */
+const EXTRA_FLAGS = (process.env.BENCH_GATEWAY_FLAGS ?? '').split(' ').filter(Boolean);
 /** BENCH_GATEWAY_ENV: JSON of extra environment for the gateway, e.g. {"LOG_LEVEL":"silent"}. */
 const EXTRA_ENV = parseExtraEnv(process.env.BENCH_GATEWAY_ENV);
 
@@ -89,7 +91,7 @@ export async function startGatewayProc(name: string, o: GatewayOptions): Promise
     core: o.core,
     tsx: false,
     stdout: 'null',
-    nodeFlags: o.nodeFlags,
+    nodeFlags: [...EXTRA_FLAGS, ...(o.nodeFlags ?? [])],
     cwd: dir,
     env: {
       HOST: '127.0.0.1',

@@ -49,6 +49,9 @@ const HOLD_STREAMS = num('BENCH_STREAMS', 1000);
 const FAULT_SECONDS = num('BENCH_FAULT_SECONDS', 30);
 /** Warm-up of the paced tail runs: a fresh process runs unoptimised code for its first seconds under load. */
 const TAIL_WARMUP = num('BENCH_TAIL_WARMUP_SECONDS', 10);
+/** Paced rates of the tail run: req/s, or `half` (of the miss path's saturation). */
+const TAIL_RATES = (env.BENCH_TAIL_RATES ?? '1000,half').split(',').map((r) => r.trim());
+for (const r of TAIL_RATES) if (r !== 'half' && !(Number(r) > 0)) throw new Error(`BENCH_TAIL_RATES: "${r}" is neither a rate nor half`);
 const PROFILE = env.BENCH_PROFILE !== '0';
 const ALL = ['direct', 'floor', 'ceiling', 'miss', 'anthropic', 'l1', 'l2', 'stream', 'latency', 'costs', 'hold', 'workers', 'soak', 'faults', 'profile'] as const;
 type RunName = (typeof ALL)[number];
@@ -465,12 +468,12 @@ async function gatewayRuns(gw: GatewayProc, { fake, upstreams }: Shared, runs: R
     // the gateway at the same rate, after a warm-up long enough for the JIT to settle.
     const half = Math.max(100, Math.round((row('miss')?.rps ?? 2000) / 2));
     const tails: TailRun[] = [];
-    for (const [name, rate] of [['1000', 1000], ['half', half]] as const) {
+    for (const [name, rate] of TAIL_RATES.map((r) => [r, r === 'half' ? half : Number(r)] as const)) {
       tails.push(await tailRun(name, rate, gw, fake, upstreams.openai));
     }
     results.tail = tails;
-    const at = (n: string) => tails.find((t) => t.name === n)!;
-    results.latencyAtHalf = { rate: half, direct: at('half').direct, gateway: at('half').gateway, addedP50Ms: at('half').addedMs.p50, addedP99Ms: at('half').addedMs.p99 };
+    const h = tails.find((t) => t.name === 'half');
+    if (h) results.latencyAtHalf = { rate: half, direct: h.direct, gateway: h.gateway, addedP50Ms: h.addedMs.p50, addedP99Ms: h.addedMs.p99 };
   }
   if (selected('hold')) {
     log(`${HOLD_STREAMS} streams held open at once (slow provider, 100 ms between chunks)`);

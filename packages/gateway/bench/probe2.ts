@@ -1,0 +1,14 @@
+import { placement, startNode } from './procs.js';
+import { startGatewayProc, BENCH_KEY } from './gateway-proc.js';
+const place = placement();
+const fake = startNode('fake', 'servers/fake-providers.ts', ['100'], { core: place.load });
+const urls = await fake.firstJson<{ openai: string; anthropic: string; slow: string }>();
+const sink = startNode('sink', 'servers/otlp-sink.ts', [], { core: place.load });
+const { url: otlp } = await sink.firstJson<{ url: string }>();
+const FLAGS = (process.env.GW_FLAGS ?? '').split(' ').filter(Boolean);
+const gw = await startGatewayProc('gw', { core: place.server, upstreams: { ...urls, otlp }, nodeFlags: ['--import', '/tmp/probe/el.mjs', ...FLAGS], env: { EL_OUT: `/tmp/probe/el-gw.log` } });
+const p = startNode('load', 'probe-load.ts', [`${gw.url}${process.env.GW_PATH ?? "/v1/chat/completions"}`, `Bearer ${BENCH_KEY}`, process.env.RATE ?? '1000', process.env.SECONDS ?? '20'], { core: place.load });
+p.child.stdout!.pipe(process.stdout);
+await p.exited;
+await gw.stop(); await fake.stop(); await sink.stop();
+process.exit(0);
