@@ -2,7 +2,7 @@ import { Metrics } from '@llm-edge/semconv';
 import { describe, expect, it } from 'vitest';
 import { CacheSchema } from '../../src/config/schema.js';
 import { entryBytes, type CachedAnswer } from '../../src/cache/entry.js';
-import { MemoryCache } from '../../src/cache/l1.js';
+import { L1_ENTRY_OVERHEAD_BYTES, l1EntryCost, MemoryCache } from '../../src/cache/l1.js';
 import { ResponseCache } from '../../src/cache/response-cache.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 import { GatewayMetrics } from '../../src/telemetry/metrics.js';
@@ -36,7 +36,7 @@ describe('MemoryCache', () => {
   });
 
   it('keeps total bytes within maxBytes and accounts them exactly', () => {
-    const one = entryBytes(answer('x'.repeat(100))) + 'k0'.length;
+    const one = l1EntryCost('k0', answer('x'.repeat(100)));
     const l1 = new MemoryCache({ maxEntries: 1000, maxBytes: one * 4 + 10 });
     for (let i = 0; i < 10; i++) l1.set(`k${i}`, answer('x'.repeat(100)), 60_000);
     expect(l1.entries).toBe(4);
@@ -55,7 +55,9 @@ describe('MemoryCache', () => {
     l1.set('a', answer('1'), 60_000);
     l1.set('a', answer('22'), 60_000);
     expect(l1.entries).toBe(1);
-    expect(l1.bytes).toBe(entryBytes(answer('22')) + 1);
+    expect(l1.bytes).toBe(l1EntryCost('a', answer('22')));
+    // what the entry costs in memory, not only its bytes
+    expect(l1.bytes).toBeGreaterThan(entryBytes(answer('22')) + L1_ENTRY_OVERHEAD_BYTES - 1);
     expect(l1.evictions).toBe(0);
     expect(JSON.parse(l1.get('a')!.body!.toString()).text).toBe('22');
   });
@@ -108,7 +110,7 @@ describe('ResponseCache without Redis', () => {
     expect(await metricValue(metrics, Metrics.cacheEvictionsTotal.name, l1)).toBe(1);
     expect(await metricValue(metrics, Metrics.cacheEntries.name, l1)).toBe(2);
     expect(await metricValue(metrics, Metrics.cacheSizeBytes.name, l1)).toBe(cache.l1Size.bytes);
-    expect(cache.l1Size.bytes).toBe(entryBytes(answer('two')) + entryBytes(answer('three')) + 4);
+    expect(cache.l1Size.bytes).toBe(l1EntryCost('k2', answer('two')) + l1EntryCost('k3', answer('three')));
     expect(await metricValue(metrics, Metrics.cacheLookupDurationSeconds.name + '_count', l1)).toBe(2);
     await cache.close();
   });
