@@ -1,8 +1,8 @@
 /**
  * The gateway as the benchmark runs it: the built `lib/main.js` in its own process on the server
- * core, every feature on (auth with per-key limits, the cache, metrics, access logs at `info`
- * written to /dev/null, tracing at the default 10% sampling exported to a real OTLP endpoint),
- * configured through env and a YAML file as an operator would.
+ * core as the image runs it (`node lib/main.js`), every feature on (auth with per-key limits, the cache,
+ * metrics, access logs at `info` written to /dev/null, tracing at the default 10% sampling
+ * exported to a real OTLP endpoint), configured through env and a YAML file as an operator would.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,8 +14,8 @@ import { startNode, waitHttpOk, type Proc } from './procs.js';
 export const BENCH_KEY = 'sk-bench-caller';
 /** The built gateway; BENCH_GATEWAY_MAIN measures another build (a patched copy, say) the same way. */
 const GATEWAY_MAIN = process.env.BENCH_GATEWAY_MAIN || new URL('../lib/main.js', import.meta.url).pathname;
-/** BENCH_GATEWAY_FLAGS: extra node flags for every gateway, e.g. `--single-threaded-gc` (A/B runs). */
-const EXTRA_FLAGS = (process.env.BENCH_GATEWAY_FLAGS ?? '').split(' ').filter(Boolean);
+/** BENCH_GATEWAY_FLAGS: node flags for every gateway, for A/B runs (`--single-threaded-gc`, say). */
+const GATEWAY_FLAGS = (process.env.BENCH_GATEWAY_FLAGS ?? '').split(' ').filter(Boolean);
 /** BENCH_GATEWAY_ENV: JSON of extra environment for the gateway, e.g. {"LOG_LEVEL":"silent"}. */
 const EXTRA_ENV = parseExtraEnv(process.env.BENCH_GATEWAY_ENV);
 
@@ -91,7 +91,7 @@ export async function startGatewayProc(name: string, o: GatewayOptions): Promise
     core: o.core,
     tsx: false,
     stdout: 'null',
-    nodeFlags: [...EXTRA_FLAGS, ...(o.nodeFlags ?? [])],
+    nodeFlags: [...GATEWAY_FLAGS, ...(o.nodeFlags ?? [])],
     cwd: dir,
     env: {
       HOST: '127.0.0.1',
