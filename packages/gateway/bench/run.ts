@@ -287,6 +287,7 @@ async function main(): Promise<void> {
   const ratios: Record<string, number> = {
     missVsFloorRps: ratio(r('miss'), r('floor')),
     missVsFloorCpuPerRequest: ratio(r('miss'), r('floor'), (x) => x.cpuMsPer1k),
+    translatedVsNativeCpuPerRequest: ratio(r('anthropic'), r('miss'), (x) => x.cpuMsPer1k),
     l1VsCeilingRps: ratio(r('l1'), r('ceiling')),
     l1VsFloorRps: ratio(r('l1'), r('floor')),
     l1FreshVsCeilingRps: ratio(r('l1-fresh'), r('ceiling')),
@@ -305,6 +306,7 @@ async function main(): Promise<void> {
   const targets: Target[] = [
     atLeast('miss path throughput', '>= 0.6x floor req/s', ratios.missVsFloorRps!, 0.6, x(ratios.missVsFloorRps!)),
     atMost('miss path CPU per request', '<= 2x floor', ratios.missVsFloorCpuPerRequest!, 2, x(ratios.missVsFloorCpuPerRequest!)),
+    atMost('translated miss (Anthropic) CPU per request', '<= 1.25x native (OpenAI)', ratios.translatedVsNativeCpuPerRequest!, 1.25, x(ratios.translatedVsNativeCpuPerRequest!)),
     atLeast('L1 hit throughput (L1 full)', '>= 0.4x ceiling req/s', ratios.l1VsCeilingRps!, 0.4, x(ratios.l1VsCeilingRps!)),
     atLeast('L1 hit throughput (fresh gateway)', '>= 0.4x ceiling req/s', ratios.l1FreshVsCeilingRps!, 0.4, x(ratios.l1FreshVsCeilingRps!)),
     atMost('streaming first byte added (p50)', '< 1 ms', s?.addedFirstEventP50Ms ?? NaN, 1, ms(s?.addedFirstEventP50Ms), true),
