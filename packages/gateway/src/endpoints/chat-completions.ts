@@ -9,7 +9,7 @@ import { chatDialect } from '../dialects/chat/index.js';
 import type { Decoded } from '../dialects/types.js';
 import type { JsonAnswer } from '../providers/types.js';
 import { attempt, withRawBody } from '../pipeline/attempts.js';
-import { answerHeaders } from '../pipeline/headers.js';
+import { answerHeaders, withProvider } from '../pipeline/headers.js';
 import { failSpan } from '../pipeline/request.js';
 import type { Answered, Endpoint, UpstreamInput } from '../pipeline/run.js';
 import { settle } from '../pipeline/settle.js';
@@ -51,7 +51,7 @@ async function json(input: UpstreamInput<Decoded>): Promise<Answered> {
     });
     logBodies(input, () => value.value.choices[0]?.message.content ?? '');
     request.annotate(() => completionAttributes(value.value));
-    responder.json(200, value.bytes, answerHeaders({ ...input.head, provider }));
+    responder.json(200, value.bytes, answerHeaders(withProvider(input.head, provider)));
     const answer = { kind: 'json' as const, body: value.bytes, model: target.model, provider, createdAt: Date.now(), usage: settlement.usage };
     return { answer, provider, settlement, upstreamMs };
   });
@@ -59,7 +59,7 @@ async function json(input: UpstreamInput<Decoded>): Promise<Answered> {
 
 /** A JSON answer as its attempt's span describes it. */
 function answerAttributes(answer: JsonAnswer<ChatCompletion>): Attributes {
-  return { ...completionAttributes(answer.value), ...usageAttributes(answer.usage) };
+  return Object.assign(completionAttributes(answer.value), usageAttributes(answer.usage));
 }
 
 /**
@@ -91,7 +91,7 @@ async function streamed(input: UpstreamInput<Decoded>): Promise<Answered> {
       dialect: chatDialect,
       encoding: AS_THEY_ARE,
       omit: (payload) => chatDialect.omits!(payload, decoded.request),
-      headers: answerHeaders({ ...input.head, provider }),
+      headers: answerHeaders(withProvider(input.head, provider)),
       onEvent: flight ? (payload) => flight.push(payload) : undefined,
       signal: input.signal,
       metrics: deps.telemetry.metrics,

@@ -11,7 +11,7 @@ import type { CacheEndpoint } from '../cache/index.js';
 import type { Decoded, Dialect } from '../dialects/types.js';
 import { attempt } from '../pipeline/attempts.js';
 import type { DecodedBody } from '../pipeline/decode.js';
-import { answerHeaders } from '../pipeline/headers.js';
+import { answerHeaders, withProvider } from '../pipeline/headers.js';
 import { failSpan } from '../pipeline/request.js';
 import type { Answered, Endpoint, UpstreamInput } from '../pipeline/run.js';
 import { settle } from '../pipeline/settle.js';
@@ -116,7 +116,7 @@ async function json<R extends { readonly decoded: Decoded }>(spec: DialectComple
       estimatedPrompt: () => estimatePromptTokens(r.decoded.canonical),
       text: () => value.completion?.choices[0]?.message.content ?? '',
     });
-    responder.json(200, value.bytes, answerHeaders({ ...input.head, provider }));
+    responder.json(200, value.bytes, answerHeaders(withProvider(input.head, provider)));
     spec.afterAnswer?.(r, { json: value.bytes, native: value.native, provider }, input);
     const answer = { kind: 'json' as const, body: value.bytes, model: target.model, provider, createdAt: Date.now(), usage: settlement.usage };
     return { answer, provider, settlement, upstreamMs };
@@ -154,7 +154,7 @@ async function streamed<R extends { readonly decoded: Decoded }>(spec: DialectCo
       dialect: spec.dialect,
       encoding: value.encoding,
       omit: spec.dialect.omits ? (payload) => spec.dialect.omits!(payload, r.decoded) : undefined,
-      headers: answerHeaders({ ...input.head, provider }),
+      headers: answerHeaders(withProvider(input.head, provider)),
       onEvent: flight ? (payload) => flight.push(payload) : undefined,
       signal: input.signal,
       metrics: deps.telemetry.metrics,

@@ -7,7 +7,7 @@ import type { EmbeddingsRequest } from '../api/types.js';
 import { validateEmbeddingsRequest } from '../api/validate.js';
 import { chatDialect } from '../dialects/chat/index.js';
 import { attempt, withRawBody } from '../pipeline/attempts.js';
-import { answerHeaders } from '../pipeline/headers.js';
+import { answerHeaders, withProvider } from '../pipeline/headers.js';
 import type { Answered, Endpoint, UpstreamInput } from '../pipeline/run.js';
 import { settle } from '../pipeline/settle.js';
 import { usageAttributes } from '../telemetry/genai.js';
@@ -45,7 +45,7 @@ async function upstream(input: UpstreamInput<EmbeddingsRequest>): Promise<Answer
       estimatedPrompt: () => input.admittedTokens,
       text: () => '',
     });
-    responder.json(200, value.bytes, answerHeaders({ ...input.head, provider }));
+    responder.json(200, value.bytes, answerHeaders(withProvider(input.head, provider)));
     const answer = { kind: 'json' as const, body: value.bytes, model: target.model, provider, createdAt: Date.now(), usage: settlement.usage };
     return { answer, provider, settlement, upstreamMs };
   });

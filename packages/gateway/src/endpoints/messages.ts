@@ -9,7 +9,7 @@ import { messagesDialect, countTokensBody, type MessagesDecoded } from '../diale
 import { readBody } from '../http/body.js';
 import { authenticate } from '../pipeline/authenticate.js';
 import { decodeBody, type DecodedBody } from '../pipeline/decode.js';
-import { answerHeaders } from '../pipeline/headers.js';
+import { answerHeaders, withProvider } from '../pipeline/headers.js';
 import { NOTHING_YET, type Outcome } from '../pipeline/outcome.js';
 import type { RequestTrace } from '../pipeline/request.js';
 import type { Responder } from '../pipeline/responder.js';
@@ -69,7 +69,7 @@ export async function countTokens(deps: PipelineDeps, request: RequestTrace, res
     );
     if (answer.kind !== 'json') throw new Error('count_tokens answered with a stream');
     const provider = target.provider.name;
-    responder.json(200, answer.bytes, answerHeaders({ ...head, provider }));
+    responder.json(200, answer.bytes, answerHeaders(withProvider(head, provider)));
     return { ...NOTHING_YET, keyId, model, provider };
   } catch (err) {
     answerError(deps.telemetry, request, responder, messagesDialect, err, head);

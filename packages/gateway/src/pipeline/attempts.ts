@@ -128,5 +128,6 @@ function attemptAttributes(operation: string, target: Target, info: AttemptInfo)
  * the target serves the very model asked for (nothing in it to rewrite).
  */
 export function withRawBody(options: CallOptions, raw: Buffer, requested: string, target: Target): CallOptions {
-  return target.model === requested ? { ...options, rawBody: raw } : options;
+  // Object.assign, not a spread literal: see withProvider in headers.ts.
+  return target.model === requested ? Object.assign({}, options, { rawBody: raw }) : options;
 }

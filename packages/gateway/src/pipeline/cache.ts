@@ -138,7 +138,7 @@ export async function serveFlight(
     const events = flight.subscribe();
     leaveWhenGone(responder, flight);
     // The leader names the provider before its first event: read it when that event is here.
-    const firstByteAt = await replayLive(responder, dialect, events, shape, () => answerHeaders({ ...head, cache, provider: flight.provider }));
+    const firstByteAt = await replayLive(responder, dialect, events, shape, () => answerHeaders({ requestId: head.requestId, extra: head.extra, cache, provider: flight.provider }));
     return { cache, provider: flight.provider, usage: undefined, upstreamMs: performance.now() - joined, firstByteAt };
   }
   const waiting = flight.wait();
@@ -151,7 +151,7 @@ export async function serveFlight(
     throw err instanceof GatewayError ? err : toGatewayError(err);
   }
   const upstreamMs = performance.now() - joined;
-  const headers = answerHeaders({ ...head, cache, provider: answer.provider });
+  const headers = answerHeaders({ requestId: head.requestId, extra: head.extra, cache, provider: answer.provider });
   let firstByteAt: number | undefined;
   if (shape.stream) firstByteAt = replayStored(responder, dialect, eventsOf(dialect, answer), shape, headers);
   else responder.json(200, bodyOf(dialect, answer), headers);

@@ -53,7 +53,7 @@ export class AzureOpenAIAdapter extends OpenAIAdapter {
   }
 
   protected override headers(options: CallOptions): Record<string, string> {
-    const headers: Record<string, string> = { ...options.headers };
+    const headers: Record<string, string> = Object.assign({}, options.headers); // not a spread: see pipeline/headers.ts
     if (this.token) headers.authorization = `Bearer ${this.token.current()}`;
     else if (this.config.apiKey) headers['api-key'] = this.config.apiKey;
     return headers;

@@ -84,7 +84,7 @@ export class OpenAIAdapter implements ProviderAdapter {
   }
 
   protected headers(options: CallOptions): Record<string, string> {
-    const headers: Record<string, string> = { ...options.headers };
+    const headers: Record<string, string> = Object.assign({}, options.headers); // not a spread: see pipeline/headers.ts
     if (this.config.apiKey) headers.authorization = `Bearer ${this.config.apiKey}`;
     return headers;
   }
