@@ -113,6 +113,10 @@ describe('a three-node Redis Cluster', () => {
     const options = { env: { REDIS_CLUSTER_NODES: cluster.seeds.join(','), LLM_EDGE_API_KEYS: 'sk-load' }, configYaml: PATIENT_L2 };
     const [first, other] = [await startHarness(options), await startHarness(options)];
     try {
+      // A gateway starts serving after connectTimeoutMs even when its cluster client is not ready
+      // yet (L1 and upstream only); on a loaded machine that can be the case here.
+      const connected = (hh: Harness) => hh.gateway.gateway.cache.readiness().l2 === 'ok';
+      await waitUntil(() => connected(first) && connected(other), 'both gateways connected to the cluster');
       await first.client('sk-load').chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: prompt }] });
       await first.gateway.gateway.cache.drain();
       const { response } = await other.client('sk-load').chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: prompt }] }).withResponse();
