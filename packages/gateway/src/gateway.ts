@@ -59,9 +59,10 @@ export class Gateway implements PipelineDeps {
     options: GatewayOptions = {},
   ) {
     this.log = createLogger(config.telemetry.logLevel, options.logDestination);
-    this.metrics = new GatewayMetrics({ defaultMetrics: options.defaultMetrics ?? true });
+    const defaultMetrics = options.defaultMetrics ?? true;
+    this.metrics = new GatewayMetrics({ defaultMetrics });
     // Sampled with the process metrics: tests that turn those off need no timer either.
-    this.stopLoopWatch = (options.defaultMetrics ?? true) ? watchEventLoop(this.metrics.get('eventLoopDelaySeconds')) : () => undefined;
+    this.stopLoopWatch = defaultMetrics ? watchEventLoop(this.metrics.get('eventLoopDelaySeconds')) : () => undefined;
     this.telemetry = {
       metrics: this.metrics,
       log: this.log,

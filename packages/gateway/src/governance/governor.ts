@@ -102,7 +102,7 @@ export class Governance {
   /** True when a budget (the key's or its team's) applies to the caller. */
   budgeted(caller: Governed): boolean {
     // On every request: decided without building the counters.
-    return caller.budget !== undefined || (caller.team !== undefined && this.teams.get(caller.team)?.budget !== undefined);
+    return caller.budget !== undefined || (caller.team !== undefined && this.teamBudget(caller.team) !== undefined);
   }
 
   /**
@@ -186,8 +186,12 @@ export class Governance {
     return out;
   }
 
+  private teamBudget(teamId: string): Budget | undefined {
+    return this.teams.get(teamId)?.budget;
+  }
+
   private teamBinding(teamId: string): Binding | undefined {
-    const budget = this.teams.get(teamId)?.budget;
+    const budget = this.teamBudget(teamId);
     return budget ? this.binding('team', teamId, budget, `team:${teamId}`) : undefined;
   }
 

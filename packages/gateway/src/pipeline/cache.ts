@@ -6,7 +6,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { SpanKind, type Span as OtelSpan } from '@opentelemetry/api';
-import { Attr, CacheStatus, Span } from '@llm-edge/semconv';
+import { Attr, CacheStatus, Span, type CacheStatusValue } from '@llm-edge/semconv';
 import type { Usage } from '../api/types.js';
 import { cacheKey, type CachedAnswer, type CacheEndpoint, type LookupHooks, type ResponseCache } from '../cache/index.js';
 import type { Flight } from '../cache/flights.js';
@@ -106,7 +106,7 @@ export async function serveHit(
   const { answer, tier } = found;
   const cache = tier === 'l1' ? CacheStatus.hitL1 : CacheStatus.hitL2;
   recordSavings(telemetry, answer.model, answer.usage);
-  const headers = answerHeaders({ requestId: head.requestId, extra: head.extra, cache, provider: answer.provider });
+  const headers = servedHeaders(head, cache, answer.provider);
   headers.age = Math.max(0, Math.floor((Date.now() - answer.createdAt) / 1000));
   let firstByteAt: number | undefined;
   await request.step(Span.responseProcessing, () => {
@@ -138,7 +138,7 @@ export async function serveFlight(
     const events = flight.subscribe();
     leaveWhenGone(responder, flight);
     // The leader names the provider before its first event: read it when that event is here.
-    const firstByteAt = await replayLive(responder, dialect, events, shape, () => answerHeaders({ requestId: head.requestId, extra: head.extra, cache, provider: flight.provider }));
+    const firstByteAt = await replayLive(responder, dialect, events, shape, () => servedHeaders(head, cache, flight.provider));
     return { cache, provider: flight.provider, usage: undefined, upstreamMs: performance.now() - joined, firstByteAt };
   }
   const waiting = flight.wait();
@@ -151,7 +151,7 @@ export async function serveFlight(
     throw err instanceof GatewayError ? err : toGatewayError(err);
   }
   const upstreamMs = performance.now() - joined;
-  const headers = answerHeaders({ requestId: head.requestId, extra: head.extra, cache, provider: answer.provider });
+  const headers = servedHeaders(head, cache, answer.provider);
   let firstByteAt: number | undefined;
   if (shape.stream) firstByteAt = replayStored(responder, dialect, eventsOf(dialect, answer), shape, headers);
   else responder.json(200, bodyOf(dialect, answer), headers);
@@ -166,6 +166,11 @@ export function leaveWhenGone(responder: Responder, flight: Flight): void {
 }
 
 /** A stored stream is all here: one write, as a JSON hit is. Returns the first byte's time. */
+/** The headers of an answer this step serves (field by field: see withProvider in headers.ts). */
+function servedHeaders(head: Pick<AnswerHeaders, 'requestId' | 'extra'>, cache: CacheStatusValue, provider: string): Record<string, string | number> {
+  return answerHeaders({ requestId: head.requestId, extra: head.extra, cache, provider });
+}
+
 function replayStored(responder: Responder, dialect: Dialect, events: readonly string[], shape: AnswerShape, headers: Record<string, string | number>): number | undefined {
   if (responder.gone) return undefined;
   let frames = '';

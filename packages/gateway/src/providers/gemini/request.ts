@@ -10,6 +10,7 @@
  */
 import type { ChatMessage, ChatRequest, ContentPart, ToolChoice } from '../../api/types.js';
 import { badRequest } from '../../http/errors.js';
+import { argumentsObject, textOf } from '../message-parts.js';
 import { splitToolCallId, THOUGHT_SIGNATURE_SKIP } from './tool-ids.js';
 
 export type Json = Record<string, unknown>;
@@ -22,7 +23,7 @@ export function toGeminiRequest(request: ChatRequest): Json {
   const callNames = new Map<string, string>();
   request.messages.forEach((message, i) => {
     if (message.role === 'system' || message.role === 'developer') {
-      const text = textOf(message.content, i);
+      const text = textOf(message.content, `messages[${i}].content`);
       if (text !== '') system.push(text);
       return;
     }
@@ -55,14 +56,14 @@ function toContent(message: ChatMessage, i: number, callNames: Map<string, strin
       throw badRequest(`messages[${i}] answers tool call '${id ?? ''}', which no earlier assistant message made.`, `messages[${i}].tool_call_id`, 'invalid_value');
     }
     // The API wants a JSON object; `output` is the key it documents for a function's result.
-    return { role: 'user', parts: [{ functionResponse: { name, response: { output: textOf(message.content, i) } } }] };
+    return { role: 'user', parts: [{ functionResponse: { name, response: { output: textOf(message.content, `messages[${i}].content`) } } }] };
   }
   if (message.role === 'assistant') {
     const parts = contentParts(message.content, i);
     (message.tool_calls ?? []).forEach((call, j) => {
       if (call.type !== 'function' || !call.function) throw badRequest(`messages[${i}].tool_calls[${j}] is not a function call.`, `messages[${i}].tool_calls[${j}].type`, 'unsupported_value');
       callNames.set(call.id, call.function.name);
-      const part: GeminiPart = { functionCall: { name: call.function.name, args: parseArguments(call.function.arguments, i, j) } };
+      const part: GeminiPart = { functionCall: { name: call.function.name, args: argumentsObject(call.function.arguments, `messages[${i}].tool_calls[${j}].function.arguments`) } };
       const { signature } = splitToolCallId(call.id);
       // Gemini 3 refuses a function call replayed without its thought signature; the first call
       // of a turn carries it. Calls made elsewhere have none: the documented skip value stands in.
@@ -136,30 +137,6 @@ const IMAGE_TYPES: Record<string, string> = {
 function guessImageType(url: string): string {
   const ext = /\.([a-z0-9]+)(?:[?#].*)?$/i.exec(url)?.[1]?.toLowerCase();
   return (ext && IMAGE_TYPES[ext]) ?? 'image/jpeg';
-}
-
-function textOf(content: ChatMessage['content'], i: number): string {
-  if (typeof content === 'string') return content;
-  if (content === undefined || content === null) return '';
-  if (!Array.isArray(content)) throw badRequest(`messages[${i}].content must be a string or an array of parts.`, `messages[${i}].content`, 'invalid_type');
-  return content
-    .filter((p): p is { type: 'text'; text: string } => p.type === 'text' && typeof (p as { text?: unknown }).text === 'string')
-    .map((p) => p.text)
-    .join('\n');
-}
-
-function parseArguments(args: string, i: number, j: number): Json {
-  let value: unknown;
-  try {
-    value = args ? JSON.parse(args) : {};
-  } catch {
-    value = undefined;
-  }
-  // Gemini's functionCall.args is a JSON object (a protobuf Struct).
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw badRequest('Tool call arguments must be a JSON object.', `messages[${i}].tool_calls[${j}].function.arguments`, 'invalid_tool_arguments');
-  }
-  return value as Json;
 }
 
 function toTools(request: ChatRequest): Json[] | undefined {
