@@ -48,7 +48,6 @@ export interface Report {
   readonly runs: RunRow[];
   readonly ratios: Record<string, number>;
   readonly streaming?: unknown;
-  readonly latencyAtHalf?: unknown;
   readonly tail?: readonly TailRow[];
   readonly workers?: unknown;
   readonly featureCosts?: FeatureCost[];

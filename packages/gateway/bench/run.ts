@@ -186,7 +186,7 @@ async function main(): Promise<void> {
   const upstreams: Upstreams = { ...fakeUrls, otlp: sink.url };
   const shared: Shared = { fake, sink: sink.proc, upstreams };
   const runs: RunRow[] = [];
-  const results: Partial<Report> & { streaming?: Record<string, unknown>; latencyAtHalf?: Record<string, unknown>; tail?: TailRun[]; workers?: WorkerScaling[]; featureCosts?: FeatureCost[]; hold?: HoldResult & Record<string, unknown>; soak?: Record<string, unknown>; faults?: Record<string, unknown> } = {};
+  const results: Partial<Report> & { streaming?: Record<string, unknown>; tail?: TailRun[]; workers?: WorkerScaling[]; featureCosts?: FeatureCost[]; hold?: HoldResult & Record<string, unknown>; soak?: Record<string, unknown>; faults?: Record<string, unknown> } = {};
   const profiles: Record<string, ProfileSummary> = {};
   const openaiPath = `${fakeUrls.openai}/v1/chat/completions`;
   const row = (name: string) => runs.find((r) => r.name === name);
@@ -330,7 +330,6 @@ async function main(): Promise<void> {
     runs,
     ratios,
     ...(results.streaming ? { streaming: results.streaming } : {}),
-    ...(results.latencyAtHalf ? { latencyAtHalf: results.latencyAtHalf } : {}),
     ...(results.tail ? { tail: results.tail } : {}),
     ...(results.workers ? { workers: results.workers } : {}),
     ...(results.featureCosts ? { featureCosts: results.featureCosts } : {}),
@@ -474,8 +473,6 @@ async function gatewayRuns(gw: GatewayProc, { fake, upstreams }: Shared, runs: R
       tails.push(await tailRun(name, rate, gw, fake, upstreams.openai));
     }
     results.tail = tails;
-    const h = tails.find((t) => t.name === 'half');
-    if (h) results.latencyAtHalf = { rate: half, direct: h.direct, gateway: h.gateway, addedP50Ms: h.addedMs.p50, addedP99Ms: h.addedMs.p99 };
   }
   if (selected('hold')) {
     log(`${HOLD_STREAMS} streams held open at once (slow provider, 100 ms between chunks)`);

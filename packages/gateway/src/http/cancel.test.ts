@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Cancellation, type Signal } from './cancel.js';
+import { AttemptDeadline } from '../resilience/deadline.js';
+import { Cancellation } from './cancel.js';
 
 describe('Cancellation', () => {
   it('runs each abort listener once, with the reason set, and ignores later aborts', () => {
@@ -55,8 +56,15 @@ describe('Cancellation', () => {
     }
   });
 
-  it('an AbortSignal is a Signal too (tests and callers may pass one)', () => {
-    const signal: Signal = new AbortController().signal;
-    expect(signal.aborted).toBe(false);
+  it('an AbortSignal works where a Signal is taken: a caller aborting it cuts the attempt', () => {
+    const caller = new AbortController();
+    const deadline = new AttemptDeadline(caller.signal, 60_000, () => new Error('timed out'));
+    try {
+      caller.abort(new Error('caller left'));
+      expect(deadline.signal.aborted).toBe(true);
+      expect(deadline.signal.reason).toEqual(new Error('caller left'));
+    } finally {
+      deadline.dispose();
+    }
   });
 });
