@@ -116,7 +116,7 @@ export async function runAttempts<T>(route: Route, attempt: Attempt<T>, ctx: Att
       const started = performance.now();
       try {
         // The race bounds the attempt even if it ignores its signal.
-        const value = await Promise.race([attempt(target, { signal: deadline.signal, attempt: n, overall }), deadline.expired]);
+        const value = await deadline.race(attempt(target, { signal: deadline.signal, attempt: n, overall }));
         deadline.settle();
         breaker.onSuccess(permit);
         policy.onLatency(target, performance.now() - started);
