@@ -41,7 +41,11 @@ export class Tracing {
       sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(telemetry.samplerRatio) }),
       spanProcessors: [
         new BatchSpanProcessor(new OTLPTraceExporter({ url: `${endpoint.replace(/\/+$/, '')}/v1/traces` }), {
-          scheduledDelayMillis: 1000,
+          // Spans wait in the batch until it is exported. Held for a second (the SDK's default is
+          // five), every sampled request's spans outlived two young-generation GCs and were
+          // promoted: ~470 KB/s of old-generation garbage at 1,000 req/s, a mark-compact every few
+          // seconds. Exported every 100 ms they die young; the cost is a few small POSTs a second.
+          scheduledDelayMillis: 100,
           maxQueueSize: 4096,
         }),
       ],
