@@ -12,7 +12,7 @@ export class AttemptDeadline {
   private readonly controller = new Cancellation();
   private readonly timer: NodeJS.Timeout;
   private readonly onCallerAbort: () => void;
-  /** Rejects the pending `race` with the timeout error; held only while the attempt runs. */
+  /** Rejects the pending `race` with the timeout error; dropped by settle() and dispose(). */
   private expire: ((err: Error) => void) | undefined;
   private timedOut: Error | undefined;
 
@@ -46,7 +46,7 @@ export class AttemptDeadline {
    * the deadline for as long as the deadline lives. At 1,000 req/s that kept every parsed answer
    * through two scavenges and promoted it (~1.1 MB/s of old-generation garbage, a mark-compact
    * every few seconds); measured with `--trace-gc-nvp` (bench/README.md, "The tail"). Here the
-   * reject is dropped the moment the attempt settles.
+   * reject is held only until `settle()` or `dispose()`, which follow every race.
    */
   race<T>(attempt: Promise<T>): Promise<T> {
     if (this.timedOut) {
@@ -55,27 +55,20 @@ export class AttemptDeadline {
     }
     return new Promise<T>((resolve, reject) => {
       this.expire = reject;
-      attempt.then(
-        (value) => {
-          this.expire = undefined;
-          resolve(value);
-        },
-        (err: unknown) => {
-          this.expire = undefined;
-          reject(err);
-        },
-      );
+      attempt.then(resolve, reject);
     });
   }
 
-  /** The attempt answered: stop the clock, keep following the caller. */
+  /** The attempt answered: stop the clock (and let go of the race), keep following the caller. */
   settle(): void {
     clearTimeout(this.timer);
+    this.expire = undefined;
   }
 
   /** The attempt is over for good (it failed): stop the clock and let go of the caller's signal. */
   dispose(): void {
     clearTimeout(this.timer);
+    this.expire = undefined;
     this.caller.removeEventListener('abort', this.onCallerAbort);
   }
 }
