@@ -11,9 +11,11 @@
  */
 import type { CachedAnswer } from './entry.js';
 import { Cancellation, type Signal } from '../http/cancel.js';
+import { ChurnTable } from './churn-table.js';
 
 export class Flights {
-  private readonly flights = new Map<string, Flight>();
+  /** Not a Map: see churn-table.ts (a Map's replaced tables kept every request alive). */
+  private readonly flights = new ChurnTable<Flight>();
 
   /** The flight in progress for `key`, if any. */
   get(key: string): Flight | undefined {

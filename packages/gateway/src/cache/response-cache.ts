@@ -14,6 +14,7 @@ import type { GatewayMetrics } from '../telemetry/metrics.js';
 import type { CachedAnswer } from './entry.js';
 import { MemoryCache } from './l1.js';
 import { RedisCache } from './l2.js';
+import { ChurnTable } from './churn-table.js';
 
 export type Tier = 'l1' | 'l2';
 
@@ -40,7 +41,9 @@ const DEGRADED_AFTER_ERROR_MS = 10_000;
 export class ResponseCache {
   private readonly l1: MemoryCache;
   private readonly l2: RedisCache | undefined;
-  private readonly pending = new Set<Promise<unknown>>();
+  /** Background L2 writes by sequence number; not a Set: see churn-table.ts. */
+  private readonly pending = new ChurnTable<Promise<unknown>>();
+  private writes = 0;
   private readonly timer: NodeJS.Timeout | undefined;
   private readonly gauges;
   private readonly counters;
@@ -149,8 +152,9 @@ export class ResponseCache {
     }
     if (!this.l2) return;
     const write = this.l2.set(key, answer, ttlMs);
-    this.pending.add(write);
-    void write.finally(() => this.pending.delete(write));
+    const id = `w${++this.writes}`; // a name, not an index: it stays in the dictionary
+    this.pending.set(id, write);
+    void write.finally(() => this.pending.delete(id));
   }
 
   /**
@@ -172,7 +176,7 @@ export class ResponseCache {
 
   /** Resolves when the background L2 writes started so far have settled (each is bounded). */
   async drain(): Promise<void> {
-    await Promise.allSettled([...this.pending]);
+    await Promise.allSettled(this.pending.values());
   }
 
   /**
