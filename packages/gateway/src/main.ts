@@ -8,19 +8,23 @@ import cluster from 'node:cluster';
 import { AggregatorRegistry } from 'prom-client';
 import { ConfigError, loadConfig } from './config/load.js';
 import { watchConfig } from './config/reload.js';
+import { gcThreadNice, lowerGcThreads } from './gc-threads.js';
 import { startGateway } from './server.js';
 import { announceListening, runPrimary, workerCount } from './workers.js';
 
 async function main(): Promise<void> {
   let config;
   let workers;
+  let gcNice;
   try {
     config = loadConfig(process.env);
     workers = workerCount(process.env.LLM_EDGE_WORKERS);
+    gcNice = gcThreadNice(process.env.LLM_EDGE_GC_THREAD_NICE);
   } catch (err) {
     process.stderr.write(`llm-edge-agent: ${err instanceof ConfigError ? err.message : (err as Error).message}\n`);
     process.exit(1);
   }
+  const gcThreadsLowered = lowerGcThreads(gcNice);
   if (workers > 1 && cluster.isPrimary) {
     try {
       await runPrimary(config, workers);
@@ -51,7 +55,7 @@ async function main(): Promise<void> {
   if (gateway.keys.open && (!cluster.isWorker || cluster.worker?.id === 1)) {
     gateway.log.warn('NO API KEYS CONFIGURED: the gateway is open to anyone who can reach it. Set LLM_EDGE_API_KEYS or auth.keys.');
   }
-  if (!cluster.isWorker) gateway.log.info({ url: running.url, metrics: running.metricsUrl, providers: [...gateway.providers.keys()], pid: process.pid }, 'llm-edge-agent listening');
+  if (!cluster.isWorker) gateway.log.info({ url: running.url, metrics: running.metricsUrl, providers: [...gateway.providers.keys()], pid: process.pid, gc_threads_lowered: gcThreadsLowered }, 'llm-edge-agent listening');
   // Keys, teams, limits and budgets follow the config file; SIGHUP reloads it at once.
   const reloader = watchConfig(gateway, { env: process.env });
   process.on('SIGHUP', () => reloader.reload('signal'));
