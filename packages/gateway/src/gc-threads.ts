@@ -5,10 +5,11 @@
  * Why: on a core the gateway has to itself (a pod with a CPU limit of one, or a pinned process),
  * those threads take the core from the main thread while a mark-compact marks: the event loop
  * stops for tens of milliseconds and requests due then wait. Measured with paced misses at 1,000
- * req/s on one pinned core, every feature on (bench/README.md, "The tail"): p99 8.5 ms and p99.9
- * 32 ms at equal priority, 2.8-3.0 and 4.9-5.8 ms with the helpers at nice 19 (the provider alone:
- * 1.5 and 2.6-4.7 ms). They still get every idle moment of the core, and all of any other core:
- * the work is done, only later.
+ * req/s on one pinned core, every feature on (bench/README.md, "The tail"): p99 added 7 ms at
+ * equal priority, 2.4 ms at nice 10, 1.5 ms at nice 19. Why 10, not 19: at saturation the helpers
+ * then get almost no time, the main thread ends up doing their work, and misses fell from ~5,700
+ * to ~4,000 req/s on a gateway filling its L1 (nice 10: ~5,800). They still get every idle moment
+ * of the core, and all of any other core.
  *
  * Which threads: Node's platform starts them while the process starts, before any JavaScript or
  * libuv's thread pool: one delayed-task scheduler, then `--v8-pool-size` workers (4 by default).
@@ -21,9 +22,9 @@ import { setPriority } from 'node:os';
 
 const DEFAULT_POOL_SIZE = 4;
 
-/** `LLM_EDGE_GC_THREAD_NICE`: 0 (off) to 19; 19 when unset. */
+/** `LLM_EDGE_GC_THREAD_NICE`: 0 (off) to 19; 10 when unset. */
 export function gcThreadNice(value: string | undefined): number {
-  const v = value?.trim() || '19';
+  const v = value?.trim() || '10';
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0 || n > 19) throw new Error(`LLM_EDGE_GC_THREAD_NICE: expected a whole number from 0 (off) to 19, got "${value}"`);
   return n;

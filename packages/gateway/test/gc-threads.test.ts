@@ -15,8 +15,8 @@ function threadStat(pid: number, tid: number): { nice: number; ticks: number } {
 }
 
 describe('LLM_EDGE_GC_THREAD_NICE', () => {
-  it('takes 0 to 19, 19 when unset, and names itself when wrong', () => {
-    expect(gcThreadNice(undefined)).toBe(19);
+  it('takes 0 to 19, 10 when unset, and names itself when wrong', () => {
+    expect(gcThreadNice(undefined)).toBe(10);
     expect(gcThreadNice(' 0 ')).toBe(0);
     expect(gcThreadNice('10')).toBe(10);
     for (const bad of ['20', '-1', '1.5', 'low']) expect(() => gcThreadNice(bad)).toThrow(/^LLM_EDGE_GC_THREAD_NICE: expected a whole number from 0 \(off\) to 19, got "/);
@@ -83,7 +83,7 @@ describe('LLM_EDGE_GC_THREAD_NICE', () => {
 
     it('lowers five threads by default, says so, and keeps the main thread as it was', () => {
       expect(lowered.output).toContain('"gc_threads_lowered":5');
-      expect(niceOf(lowered).filter((n) => n === 19)).toHaveLength(5);
+      expect(niceOf(lowered).filter((n) => n === 10)).toHaveLength(5);
       expect(threadStat(lowered.child.pid!, lowered.child.pid!).nice).toBe(0);
     });
 
