@@ -6,7 +6,7 @@
  * those threads take the core from the main thread while a mark-compact marks: the event loop
  * stops for tens of milliseconds and requests due then wait. Measured with paced misses at 1,000
  * req/s on one pinned core, every feature on (bench/README.md, "The tail"): p99 added 7 ms at
- * equal priority, 2.4 ms at nice 10, 1.5 ms at nice 19. Why 10, not 19: at saturation the helpers
+ * equal priority, 2.4-2.7 ms at nice 10, 1.5 ms at nice 19. Why 10, not 19: at saturation the helpers
  * then get almost no time, the main thread ends up doing their work, and misses fell from ~5,700
  * to ~4,000 req/s on a gateway filling its L1 (nice 10: ~5,800). They still get every idle moment
  * of the core, and all of any other core.
