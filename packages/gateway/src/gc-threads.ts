@@ -30,13 +30,17 @@ export function gcThreadNice(value: string | undefined): number {
   return n;
 }
 
-/** The platform's pool size from `--v8-pool-size` (command line or NODE_OPTIONS), if knowable. */
+/**
+ * The platform's pool size from `--v8-pool-size` (`=N` or ` N`; NODE_OPTIONS, then the command
+ * line, which wins), if knowable.
+ */
 export function v8PoolSize(execArgv: readonly string[], nodeOptions = ''): number | undefined {
   let size = DEFAULT_POOL_SIZE;
-  for (const arg of [...nodeOptions.split(/\s+/), ...execArgv]) {
-    const m = /^--v8-pool-size=(\d+)$/.exec(arg);
-    if (m) size = Number(m[1]);
-  }
+  const args = [...nodeOptions.split(/\s+/), ...execArgv];
+  args.forEach((arg, i) => {
+    const value = arg === '--v8-pool-size' ? args[i + 1] : /^--v8-pool-size=(.*)$/.exec(arg)?.[1];
+    if (value !== undefined && /^\d+$/.test(value)) size = Number(value);
+  });
   // 0 lets Node size the pool from the machine; which threads it made is then a guess.
   return size > 0 ? size : undefined;
 }

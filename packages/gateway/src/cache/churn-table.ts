@@ -12,7 +12,8 @@
  * every ~1.5 s with the flights in a Map, 58 KB and none with this table.
  *
  * A null-prototype object (V8 makes it a dictionary from the start, so keys coming and going make
- * no hidden classes) rehashes too, but a replaced dictionary links to nothing. Lookups stay O(1); there is no insertion order (nothing here iterates in order).
+ * no hidden classes) rehashes too, but a replaced dictionary links to nothing. Lookups stay O(1);
+ * there is no insertion order (nothing here iterates in order).
  */
 export class ChurnTable<V> {
   private entries: Record<string, V> = Object.create(null) as Record<string, V>;
