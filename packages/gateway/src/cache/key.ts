@@ -42,6 +42,11 @@ export const IGNORED_FIELDS: Readonly<Record<CacheEndpoint, readonly string[]>> 
   responses: ['stream', 'store', 'metadata', 'user', 'service_tier', 'safety_identifier', 'prompt_cache_key', 'stream_options'],
 };
 
+/** KEY_FIELDS in the order canonical JSON writes them (plain ASCII names: no escaping needed). */
+const SORTED_FIELDS = Object.fromEntries(
+  (Object.keys(KEY_FIELDS) as CacheEndpoint[]).map((e) => [e, [...KEY_FIELDS[e]].sort()]),
+) as unknown as Readonly<Record<CacheEndpoint, readonly string[]>>;
+
 const KNOWN = Object.fromEntries(
   (Object.keys(KEY_FIELDS) as CacheEndpoint[]).map((e) => [e, new Set([...KEY_FIELDS[e], ...IGNORED_FIELDS[e]])]),
 ) as unknown as Readonly<Record<CacheEndpoint, ReadonlySet<string>>>;
@@ -58,18 +63,22 @@ const KNOWN = Object.fromEntries(
 export function cacheKey(tenant: string, endpoint: CacheEndpoint, body: Record<string, unknown>, raw?: Buffer | string): string | undefined {
   const known = KNOWN[endpoint];
   for (const name in body) if (!known.has(name)) return undefined;
-  const fields: Record<string, unknown> = {};
-  for (const name of KEY_FIELDS[endpoint]) {
-    const value = body[name];
+  // The canonical JSON of { endpoint, fields, tenant }, written in key order without building
+  // that object or sorting its fields on every request (SORTED_FIELDS is in sort order).
+  let fields = '';
+  for (const name of SORTED_FIELDS[endpoint]) {
+    let value = body[name];
     // An explicit null asks for the default, as an absent field does (SDKs send both).
-    if (value !== undefined && value !== null) fields[name] = value;
+    if (value === undefined || value === null) continue;
+    if (name === 'seed' && typeof value === 'number' && !Number.isSafeInteger(value)) {
+      const digits = raw === undefined ? undefined : seedDigits(raw, value);
+      if (digits === undefined) return undefined;
+      value = { digits };
+    }
+    const text = write(value);
+    if (text !== undefined) fields += (fields ? ',"' : '"') + name + '":' + text;
   }
-  if (typeof fields.seed === 'number' && !Number.isSafeInteger(fields.seed)) {
-    const digits = raw === undefined ? undefined : seedDigits(raw, fields.seed);
-    if (digits === undefined) return undefined;
-    fields.seed = { digits };
-  }
-  const text = canonicalJson({ endpoint, fields, tenant });
+  const text = `{"endpoint":${JSON.stringify(endpoint)},"fields":{${fields}},"tenant":${JSON.stringify(tenant)}}`;
   return `${KEY_VERSION}:${sha256Hex(text)}`;
 }
 
@@ -112,7 +121,7 @@ function write(value: unknown): string | undefined {
       const obj = value as Record<string, unknown>;
       let out = '{';
       let first = true;
-      for (const k of Object.keys(obj).sort()) {
+      for (const k of sortedKeys(obj)) {
         const v = write(obj[k]);
         if (v === undefined) continue;
         out += (first ? '' : ',') + JSON.stringify(k) + ':' + v;
@@ -124,4 +133,21 @@ function write(value: unknown): string | undefined {
       // undefined, functions, symbols, bigints: absent, as in JSON.stringify
       return undefined;
   }
+}
+
+/** Below this many keys an insertion sort in place: Array.prototype.sort allocates its state. */
+const SMALL_OBJECT = 16;
+
+/** The object's own keys in the order `Array.prototype.sort` puts them (UTF-16 code units). */
+function sortedKeys(obj: object): string[] {
+  const keys = Object.keys(obj);
+  // Large objects (a caller's JSON schema) take the O(n log n) sort: insertion sort is O(n²).
+  if (keys.length > SMALL_OBJECT) return keys.sort();
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i]!;
+    let j = i - 1;
+    for (; j >= 0 && keys[j]! > key; j--) keys[j + 1] = keys[j]!;
+    keys[j + 1] = key;
+  }
+  return keys;
 }

@@ -67,12 +67,12 @@ export class ResponseCache {
       l2Bytes: metrics.get('cacheSizeBytes').labels(l2),
     };
     this.counters = {
-      l1Hits: metrics.get('cacheHitsTotal').labels(l1),
-      l1Misses: metrics.get('cacheMissesTotal').labels(l1),
-      l2Hits: metrics.get('cacheHitsTotal').labels(l2),
-      l2Misses: metrics.get('cacheMissesTotal').labels(l2),
-      l2Errors: metrics.get('cacheErrorsTotal').labels(l2),
-      l1Evictions: metrics.get('cacheEvictionsTotal').labels(l1),
+      l1Hits: metrics.child('cacheHitsTotal', l1),
+      l1Misses: metrics.child('cacheMissesTotal', l1),
+      l2Hits: metrics.child('cacheHitsTotal', l2),
+      l2Misses: metrics.child('cacheMissesTotal', l2),
+      l2Errors: metrics.child('cacheErrorsTotal', l2),
+      l1Evictions: metrics.child('cacheEvictionsTotal', l1),
       l1Duration: metrics.get('cacheLookupDurationSeconds').labels(l1),
       l2Duration: metrics.get('cacheLookupDurationSeconds').labels(l2),
     };

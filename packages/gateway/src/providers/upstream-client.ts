@@ -2,7 +2,7 @@
  * One keep-alive undici `Pool` per provider origin: `Pool.request` costs a fraction of `fetch`
  * (DESIGN.md's Performance table), and the pool bounds connections per provider.
  */
-import { Pool, type Dispatcher } from 'undici';
+import { Pool, util, type Dispatcher } from 'undici';
 import type { ProviderConfig } from '../config/schema.js';
 import { ProviderErrorReason } from '@llm-edge/semconv';
 import { fromNetworkError, parseRetryAfter, providerClientError, UpstreamError } from './upstream-error.js';
@@ -12,6 +12,13 @@ export interface UpstreamResponse {
   readonly status: number;
   readonly headers: Record<string, string | string[] | undefined>;
   readonly body: Dispatcher.ResponseData['body'];
+}
+
+/** An answer read whole before it is handed over (JSON requests). */
+export interface WholeResponse {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly bytes: Buffer;
 }
 
 export class UpstreamClient {
@@ -43,22 +50,34 @@ export class UpstreamClient {
   /** POSTs JSON; resolves once response headers arrive. Network failures become UpstreamErrors. */
   async post(path: string, body: string | Buffer, headers: Record<string, string>, signal: Signal): Promise<UpstreamResponse> {
     try {
-      const res = await this.pool.request({
-        path: this.basePath + path,
-        method: 'POST',
-        headers: { ...this.config.headers, ...headers, 'content-type': 'application/json' },
-        body,
-        // undici takes any signal with addEventListener: a Cancellation (http/cancel.ts) as well.
-        signal,
-      });
+      // undici takes any signal with addEventListener: a Cancellation (http/cancel.ts) as well.
+      const res = await this.pool.request({ ...this.options(path, body, headers), signal });
       return { status: res.statusCode, headers: res.headers, body: res.body };
     } catch (err) {
       throw fromNetworkError(this.provider, signal.aborted ? signal.reason ?? err : err);
     }
   }
 
+  /**
+   * POSTs JSON and reads the answer whole, status and headers included; network failures and a
+   * cut or stalled body become UpstreamErrors. For answers that are not streamed: it skips the
+   * body stream `post` hands over (a Readable, its async resource and its ticks: ~4 KB and a
+   * few microseconds a request).
+   */
+  postWhole(path: string, body: string | Buffer, headers: Record<string, string>, signal: Signal): Promise<WholeResponse> {
+    return new Promise<WholeResponse>((resolve, reject) => {
+      const collector = new WholeBody(signal, resolve, (err) => reject(fromNetworkError(this.provider, err)));
+      try {
+        this.pool.dispatch(this.options(path, body, headers), collector);
+      } catch (err) {
+        collector.onError(err);
+      }
+    });
+  }
+
   /** Reads a whole response body; a cut or stalled body becomes an UpstreamError. */
-  async readAll(res: UpstreamResponse): Promise<Buffer> {
+  async readAll(res: UpstreamResponse | WholeResponse): Promise<Buffer> {
+    if ('bytes' in res) return res.bytes;
     try {
       const bytes = await res.body.bytes();
       return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -68,7 +87,7 @@ export class UpstreamClient {
   }
 
   /** Turns a non-2xx answer into an UpstreamError; a client error keeps the provider's message for the caller. */
-  async failure(res: UpstreamResponse): Promise<UpstreamError> {
+  async failure(res: UpstreamResponse | WholeResponse): Promise<UpstreamError> {
     const body = await this.readAll(res).catch(() => Buffer.alloc(0));
     const { status } = res;
     if (status === 429) {
@@ -83,6 +102,87 @@ export class UpstreamClient {
   close(): Promise<void> {
     return this.pool.close();
   }
+
+  private options(path: string, body: string | Buffer, headers: Record<string, string>): Dispatcher.DispatchOptions {
+    const all = Object.assign({}, this.config.headers, headers); // not a spread: see pipeline/headers.ts
+    all['content-type'] = 'application/json';
+    return { path: this.basePath + path, method: 'POST', headers: all, body };
+  }
+}
+
+/**
+ * A dispatch handler that collects an answer's bytes and settles once: with the answer on
+ * completion, with the error (or the signal's reason) otherwise. The signal's listener is
+ * removed as soon as it settles, so nothing outlives the request.
+ */
+class WholeBody implements Dispatcher.DispatchHandler {
+  private status = 0;
+  private headers: Record<string, string | string[] | undefined> = {};
+  private readonly chunks: Buffer[] = [];
+  private length = 0;
+  private abort: ((err?: Error) => void) | undefined;
+  private settled = false;
+  private readonly listening: boolean;
+
+  constructor(
+    private readonly signal: Signal,
+    private readonly resolve: (res: WholeResponse) => void,
+    private readonly reject: (err: unknown) => void,
+  ) {
+    this.onAbort = this.onAbort.bind(this);
+    this.listening = !signal.aborted;
+    if (this.listening) signal.addEventListener('abort', this.onAbort);
+  }
+
+  onConnect(abort: (err?: Error) => void): void {
+    if (this.signal.aborted) return abort(this.signal.reason as Error);
+    this.abort = abort;
+  }
+
+  onHeaders(status: number, rawHeaders: Buffer[]): boolean {
+    if (status < 200) return true; // 1xx: the answer's own headers come next
+    this.status = status;
+    this.headers = util.parseHeaders(rawHeaders) as Record<string, string | string[] | undefined>;
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    this.chunks.push(chunk);
+    this.length += chunk.length;
+    return true;
+  }
+
+  onComplete(): void {
+    if (!this.finish()) return;
+    this.resolve({ status: this.status, headers: this.headers, bytes: ownBytes(this.chunks, this.length) });
+  }
+
+  onError(err: unknown): void {
+    if (!this.finish()) return;
+    this.reject(this.signal.aborted ? this.signal.reason ?? err : err);
+  }
+
+  private onAbort(): void {
+    this.abort?.(this.signal.reason as Error);
+  }
+
+  private finish(): boolean {
+    if (this.settled) return false;
+    this.settled = true;
+    if (this.listening) this.signal.removeEventListener('abort', this.onAbort);
+    return true;
+  }
+}
+
+/**
+ * The bytes in a buffer of their own: the chunks are views of socket reads, and an answer kept
+ * in L1 must not keep a read's other bytes alive (nor the shared pool `Buffer.concat` uses).
+ */
+function ownBytes(chunks: readonly Buffer[], length: number): Buffer {
+  const out = Buffer.allocUnsafeSlow(length);
+  let at = 0;
+  for (const chunk of chunks) at += chunk.copy(out, at);
+  return out;
 }
 
 /**

@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { cacheKey, canonicalJson, KEY_FIELDS } from '../../src/cache/key.js';
+import { cacheKey, canonicalJson, KEY_FIELDS, type CacheEndpoint } from '../../src/cache/key.js';
 
 const chat = {
   model: 'gpt-4o-mini',
@@ -65,6 +66,29 @@ describe('cacheKey', () => {
     // a tenant name that looks like JSON stays a string in the canonical form
     expect(cacheKey('a","tenant":"b', 'chat', chat)).not.toBe(cacheKey('b', 'chat', chat));
   });
+
+  it('is the v2 encoding exactly: the digest of the canonical JSON of { endpoint, fields, tenant }', () => {
+    // The key is written without building that object; v2 entries in L2 stay readable only if
+    // the bytes hashed are the same. The reference is the definition, built the slow way.
+    const reference = (tenant: string, endpoint: CacheEndpoint, body: Record<string, unknown>) => {
+      const fields = Object.fromEntries(KEY_FIELDS[endpoint].filter((f) => body[f] != null).map((f) => [f, body[f]]));
+      return `v2:${createHash('sha256').update(canonicalJson({ endpoint, fields, tenant })).digest('hex')}`;
+    };
+    const wide = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`p${(i * 7) % 40}`, { type: i % 2 ? 'string' : 'number' }]));
+    const bodies: Array<[CacheEndpoint, Record<string, unknown>]> = [
+      ['chat', chat],
+      ['chat', { ...chat, seed: 42, stop: ['\u2028', 'é'], logit_bias: { '50256': -100, '1': 2 }, top_p: null }],
+      ['chat', { model: 'm', messages: [{ role: 'user', content: [{ type: 'text', text: 'x' }] }], tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object', properties: wide } } }] }],
+      ['chat', { model: 'm', messages: [], response_format: { type: 'json_schema', json_schema: { name: 'n', schema: { 'z-a': 1, 'Z': 2, 'é': 3, '\ud83d\ude00': 4, '"q"': 5 } } } }],
+      ['embeddings', { model: 'text-embedding-3-small', input: ['a', 'b'], dimensions: 256 }],
+      ['messages', { model: 'claude', messages: [{ role: 'user', content: 'hi' }], max_tokens: 10, 'anthropic-version': '2023-06-01' }],
+      ['responses', { model: 'gpt-4o', input: 'hi', instructions: 'be brief', reasoning: { effort: 'low' } }],
+      ['chat', {}],
+    ];
+    for (const [endpoint, body] of bodies) {
+      expect(cacheKey('team-a', endpoint, body)).toBe(reference('team-a', endpoint, body));
+    }
+  });
 });
 
 describe('canonicalJson', () => {
@@ -72,5 +96,13 @@ describe('canonicalJson', () => {
     const v = { b: [3, { d: 1, c: [null, undefined, NaN] }], a: 'é"\n', u: undefined, z: -0, t: true };
     expect(canonicalJson(v)).toBe('{"a":"é\\"\\n","b":[3,{"c":[null,null,null],"d":1}],"t":true,"z":0}');
     expect(JSON.parse(canonicalJson(v))).toEqual(JSON.parse(JSON.stringify(v)));
+  });
+
+  it('orders small and large objects alike, as Array.prototype.sort does', () => {
+    for (const n of [2, 16, 17, 300]) {
+      const names = Array.from({ length: n }, (_, i) => `k${(i * 37) % n}${i % 3 ? 'é' : 'A'}`);
+      const obj = Object.fromEntries(names.map((k, i) => [k, i]));
+      expect(Object.keys(JSON.parse(canonicalJson(obj)))).toEqual(Object.keys(obj).sort());
+    }
   });
 });

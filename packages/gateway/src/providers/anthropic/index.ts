@@ -37,11 +37,15 @@ export class AnthropicAdapter implements ProviderAdapter {
 
   async chat(request: ChatRequest, stream: boolean, options: CallOptions): Promise<ChatAnswer> {
     const body = JSON.stringify(toAnthropicRequest(request, stream));
-    const res = await this.client.post('/v1/messages', body, this.headers(options), options.signal);
+    if (stream) {
+      const res = await this.client.post('/v1/messages', body, this.headers(options), options.signal);
+      if (res.status < 200 || res.status >= 300) throw await this.client.failure(res);
+      return { kind: 'stream', events: this.events(res), cancel: () => discardBody(res) };
+    }
+    const res = await this.client.postWhole('/v1/messages', body, this.headers(options), options.signal);
     if (res.status < 200 || res.status >= 300) throw await this.client.failure(res);
-    if (stream) return { kind: 'stream', events: this.events(res), cancel: () => discardBody(res) };
     // The same completeness check as a native answer: a cut body or a 200 error is a provider failure.
-    const { value } = nativeJsonAnswer(this.name, MESSAGES_PATH, res.status, await this.client.readAll(res));
+    const { value } = nativeJsonAnswer(this.name, MESSAGES_PATH, res.status, res.bytes);
     const completion: ChatCompletion = toChatCompletion(value as unknown as AnthropicMessage);
     return { kind: 'json', bytes: Buffer.from(JSON.stringify(completion)), value: completion, usage: completion.usage };
   }
@@ -55,12 +59,14 @@ export class AnthropicAdapter implements ProviderAdapter {
     const headers = this.headers(options, call.headers['anthropic-version'] || undefined);
     const beta = call.headers['anthropic-beta'];
     if (beta) headers['anthropic-beta'] = beta;
-    const res = await this.client.post(call.path, call.body, headers, options.signal);
-    if (res.status < 200 || res.status >= 300) throw await this.client.failure(res);
     if (call.stream && call.path === MESSAGES_PATH) {
+      const res = await this.client.post(call.path, call.body, headers, options.signal);
+      if (res.status < 200 || res.status >= 300) throw await this.client.failure(res);
       return { kind: 'stream', events: streamBatches(this.name, res, new NativeMessagesStream(this.name)), cancel: () => discardBody(res) };
     }
-    return nativeJsonAnswer(this.name, call.path, res.status, await this.client.readAll(res));
+    const res = await this.client.postWhole(call.path, call.body, headers, options.signal);
+    if (res.status < 200 || res.status >= 300) throw await this.client.failure(res);
+    return nativeJsonAnswer(this.name, call.path, res.status, res.bytes);
   }
 
   embeddings(): Promise<JsonAnswer> {

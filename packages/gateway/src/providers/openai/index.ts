@@ -11,7 +11,7 @@ import type { DialectName } from '../../dialects/types.js';
 import { listedModels } from '../../telemetry/prices.js';
 import type { CallOptions, ChatAnswer, JsonAnswer, NativeAnswer, NativeCall, ProviderAdapter, StreamEvent } from '../types.js';
 import { streamBatches } from '../stream-batches.js';
-import { discardBody, UpstreamClient, type UpstreamResponse } from '../upstream-client.js';
+import { discardBody, UpstreamClient, type UpstreamResponse, type WholeResponse } from '../upstream-client.js';
 import { UpstreamError } from '../upstream-error.js';
 import { NativeResponsesStream, nativeResponsesJson, RESPONSES_PATH } from './responses-native.js';
 
@@ -42,15 +42,14 @@ export class OpenAIAdapter implements ProviderAdapter {
     const body = stream
       ? JSON.stringify({ ...request, stream: true, stream_options: { ...request.stream_options, include_usage: true } })
       : (options.rawBody ?? JSON.stringify({ ...request, stream: false }));
+    if (!stream) return this.json<ChatCompletion>(await this.client.postWhole(this.chatPath(request.model), body, this.headers(options), options.signal), isChatCompletion);
     const res = await this.client.post(this.chatPath(request.model), body, this.headers(options), options.signal);
     if (res.status < 200 || res.status >= 300) throw await this.client.failure(res);
-    if (!stream) return this.json<ChatCompletion>(res, isChatCompletion);
     return { kind: 'stream', events: this.events(res), cancel: () => discardBody(res) };
   }
 
   async embeddings(request: EmbeddingsRequest, options: CallOptions): Promise<JsonAnswer> {
-    const res = await this.client.post(this.embeddingsPath(request.model), options.rawBody ?? JSON.stringify(request), this.headers(options), options.signal);
-    if (res.status < 200 || res.status >= 300) throw await this.client.failure(res);
+    const res = await this.client.postWhole(this.embeddingsPath(request.model), options.rawBody ?? JSON.stringify(request), this.headers(options), options.signal);
     return this.json(res, isEmbeddingsAnswer);
   }
 
@@ -64,9 +63,14 @@ export class OpenAIAdapter implements ProviderAdapter {
       throw new Error(`provider ${this.name} does not serve ${call.dialect} ${call.path} natively`);
     }
     const headers = { ...call.headers, ...this.headers(options) };
-    const res = await this.client.post(call.path.slice('/v1'.length), call.body, headers, options.signal);
+    const path = call.path.slice('/v1'.length);
+    if (!call.stream) {
+      const whole = await this.client.postWhole(path, call.body, headers, options.signal);
+      if (whole.status < 200 || whole.status >= 300) throw await this.client.failure(whole);
+      return nativeResponsesJson(this.name, whole.status, whole.bytes);
+    }
+    const res = await this.client.post(path, call.body, headers, options.signal);
     if (res.status < 200 || res.status >= 300) throw await this.client.failure(res);
-    if (!call.stream) return nativeResponsesJson(this.name, res.status, await this.client.readAll(res));
     return { kind: 'stream', events: streamBatches(this.name, res, new NativeResponsesStream(this.name)), cancel: () => discardBody(res) };
   }
 
@@ -94,8 +98,9 @@ export class OpenAIAdapter implements ProviderAdapter {
    * `complete` asks for: a body cut short or an error object sent with 200 is a provider
    * failure, never an answer passed on or cached.
    */
-  private async json<T>(res: UpstreamResponse, complete: (answer: Record<string, unknown>) => boolean): Promise<JsonAnswer<T>> {
-    const bytes = await this.client.readAll(res);
+  private async json<T>(res: WholeResponse, complete: (answer: Record<string, unknown>) => boolean): Promise<JsonAnswer<T>> {
+    if (res.status < 200 || res.status >= 300) throw await this.client.failure(res);
+    const bytes = res.bytes;
     const answer = parseObject(bytes.toString('utf8'));
     if (!answer || !complete(answer)) {
       const what = !answer ? 'a body that is not a whole JSON object' : isObject(answer.error) ? 'an error object' : 'an incomplete answer';
