@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { Images } from '@llm-edge/charts';
+import { Images, workerHeapMiB } from '@llm-edge/charts';
 import { repoRoot } from './dist.js';
 
 const composeFile = join(repoRoot, 'docker-compose.production.yml');
@@ -65,6 +65,13 @@ describe('docker-compose.production.yml', () => {
       if (!['redis-exporter', 'redis-cluster-init'].includes(name)) expect(s.healthcheck, `${name} healthcheck`).toBeDefined();
     }
     for (const v of ['redis-1-data', 'redis-2-data', 'redis-3-data', 'prometheus-data', 'alertmanager-data', 'grafana-data', 'jaeger-data']) expect(compose.volumes).toHaveProperty(v);
+  });
+
+  it('gives the gateway half its memory limit as V8 heap, as EdgeAgent does for one worker', () => {
+    const gateway = services['llm-edge-agent'];
+    const limitMiB = Number(/^(\d+)G$/.exec(gateway.deploy.resources.limits.memory)![1]) * 1024;
+    expect(gateway.environment.LLM_EDGE_WORKERS ?? '1').toBe('1');
+    expect(gateway.environment.NODE_OPTIONS).toBe(`--max-old-space-size=${workerHeapMiB(limitMiB, 1)}`);
   });
 
   it('uses the same pinned images as the constructs', () => {

@@ -22,6 +22,8 @@ describe('EdgeAgent', () => {
     // preStop 5 s + drain delay 5 s + shutdown timeout 25 s + 10 s to close and flush
     expect(pod.spec.terminationGracePeriodSeconds).toBe(45);
     expect(env(c, 'LLM_EDGE_WORKERS').value).toBe('2');
+    // Half of the 2 GiB for V8's heap, shared by the two workers.
+    expect(env(c, 'NODE_OPTIONS').value).toBe('--max-old-space-size=512');
     expect(() => synth((ch) => new EdgeAgent(ch, 'Gateway', { cpu: 2, workers: 3 }))).toThrow(/workers must be a whole number from 1 to cpu/);
     const longer = synth((c) => new EdgeAgent(c, 'Gateway', { config: { server: { drainDelayMs: 0, shutdownTimeoutMs: 60_000 } } }));
     expect(one(longer, 'Deployment', 'llm-edge-agent').spec.template.spec.terminationGracePeriodSeconds).toBe(75);
@@ -71,6 +73,17 @@ describe('EdgeAgent', () => {
     expect(env(c, 'REDIS_PASSWORD')).toEqual({ name: 'REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: 'redis-auth', key: 'password' } } });
   });
 
+  it('gives each worker its share of half the memory as V8 heap, and refuses a share too small to run in', () => {
+    const heap = (props: EdgeAgentProps) => env(one(synth((c) => new EdgeAgent(c, 'Gateway', props)), 'Deployment', 'llm-edge-agent').spec.template.spec.containers[0], 'NODE_OPTIONS').value;
+    expect(heap({ cpu: 1 })).toBe('--max-old-space-size=1024');
+    expect(heap({ cpu: 3, memory: Size.mebibytes(3000) })).toBe('--max-old-space-size=500');
+    // A NODE_OPTIONS of one's own wins (env is applied last).
+    expect(heap({ env: { NODE_OPTIONS: '--max-old-space-size=900' } })).toBe('--max-old-space-size=900');
+    expect(() => synth((c) => new EdgeAgent(c, 'Gateway', { cpu: 4, memory: Size.mebibytes(1000) }))).toThrow(
+      /memory \(1000Mi\) leaves each of the 4 workers 125Mi of heap; give it at least 128Mi each \(memory >= 1024Mi\)/,
+    );
+  });
+
   it('every prop', () => {
     const m = synth((c) => new EdgeAgent(c, 'Gateway', {
       name: 'edge', image: 'registry.example.com/edge', tag: '1.2.3', replicas: 3, maxReplicas: 12, targetCpuUtilization: 60,
@@ -83,6 +96,7 @@ describe('EdgeAgent', () => {
     // One core requested per worker: four workers on a four-core limit.
     expect(c.resources).toEqual({ limits: { cpu: '4000m', memory: '4096Mi' }, requests: { cpu: '4000m', memory: '2048Mi' } });
     expect(env(c, 'LLM_EDGE_WORKERS').value).toBe('4');
+    expect(env(c, 'NODE_OPTIONS').value).toBe('--max-old-space-size=512');
     expect(env(c, 'OPENAI_API_KEY').valueFrom.secretKeyRef.name).toBe('edge-keys');
     expect(env(c, 'LOG_LEVEL').value).toBe('warn');
     expect(env(c, 'OTEL_SERVICE_NAME').value).toBe('edge');

@@ -87,7 +87,12 @@ export interface EdgeAgentProps {
    * @default the whole cores of `cpu` (at least 1)
    */
   readonly workers?: number;
-  /** Memory limit per replica. @default Size.gibibytes(2) */
+  /**
+   * Memory limit per replica. Half of it is V8's heap, split between the workers
+   * (`NODE_OPTIONS=--max-old-space-size`): Node sizes its heap from the pod's limit as if it were
+   * the only process, so without it N workers could each grow to the size meant for all of them.
+   * @default Size.gibibytes(2)
+   */
   readonly memory?: Size;
   /**
    * The gateway's config file, rendered to YAML as it is (the gateway validates it at start).
@@ -118,6 +123,20 @@ export interface EdgeAgentProps {
   readonly teams?: readonly GatewayTeam[];
   /** The admin API's bearer key (`LLM_EDGE_ADMIN_KEY`, on the metrics port). @default - no admin API */
   readonly adminKeySecret?: SecretKeyRef;
+}
+
+/** The least V8 heap a worker is given: the gateway's code and a small L1 fit, with room to work. */
+export const MIN_WORKER_HEAP_MIB = 128;
+
+/**
+ * Each worker's V8 old-space limit: half the pod's memory, shared by the workers. The other half
+ * is young generation, code, buffers outside the heap (cached bodies) and Node itself. It is also
+ * what Node picks for a lone process in a pod (a 2 GiB limit gives it 1,024 MB): V8 then lets the
+ * old generation grow less between collections (at most ~1.6x its live size, against 4x on a
+ * host with 16 GB or more), which is what keeps the gateway's RSS near its live heap.
+ */
+export function workerHeapMiB(memoryMiB: number, workers: number): number {
+  return Math.floor(memoryMiB / 2 / workers);
 }
 
 export class EdgeAgent extends Construct implements NetworkedComponent {
@@ -159,6 +178,10 @@ export class EdgeAgent extends Construct implements NetworkedComponent {
     for (const key of Object.keys(props.env ?? {})) {
       if (/KEY|SECRET|PASSWORD|TOKEN/i.test(key)) throw new Error(`EdgeAgent: env.${key} looks like a secret; put it in the Secret "${secretName}" instead`);
     }
+    const heapMiB = workerHeapMiB(memory.toMebibytes(), workers);
+    if (heapMiB < MIN_WORKER_HEAP_MIB) {
+      throw new Error(`EdgeAgent: memory (${memory.toMebibytes()}Mi) leaves each of the ${workers} workers ${heapMiB}Mi of heap; give it at least ${MIN_WORKER_HEAP_MIB}Mi each (memory >= ${2 * MIN_WORKER_HEAP_MIB * workers}Mi)`);
+    }
     checkAuth(keys, teams, baseConfig);
     if (props.adminKeySecret !== undefined) checkSecretRef('adminKeySecret', props.adminKeySecret);
     const config = keys.length + teams.length === 0 ? baseConfig : { ...baseConfig, auth: renderAuth(keys, teams) };
@@ -180,6 +203,8 @@ export class EdgeAgent extends Construct implements NetworkedComponent {
       METRICS_PORT: kplus.EnvValue.fromValue(String(Ports.gatewayMetrics)),
       LLM_EDGE_CONFIG: kplus.EnvValue.fromValue(GATEWAY_CONFIG_PATH),
       LLM_EDGE_WORKERS: kplus.EnvValue.fromValue(String(workers)),
+      // Every worker (cluster fork) inherits it: each gets its share of the heap.
+      NODE_OPTIONS: kplus.EnvValue.fromValue(`--max-old-space-size=${heapMiB}`),
       LOG_LEVEL: kplus.EnvValue.fromValue(logLevel),
       OTEL_SERVICE_NAME: kplus.EnvValue.fromValue(name),
       OPENAI_API_KEY: kplus.EnvValue.fromSecretValue({ secret, key: 'openai-api-key' }, { optional: true }),

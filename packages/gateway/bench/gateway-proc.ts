@@ -1,6 +1,6 @@
 /**
  * The gateway as the benchmark runs it: the built `lib/main.js` in its own process on the server
- * core as the image runs it (`node lib/main.js`), every feature on (auth with per-key limits, the cache,
+ * core as the image runs it (`node lib/main.js`), with the heap its pod gives it, every feature on (auth with per-key limits, the cache,
  * metrics, access logs at `info` written to /dev/null, tracing at the default 10% sampling
  * exported to a real OTLP endpoint), configured through env and a YAML file as an operator would.
  */
@@ -16,6 +16,21 @@ export const BENCH_KEY = 'sk-bench-caller';
 const GATEWAY_MAIN = process.env.BENCH_GATEWAY_MAIN || new URL('../lib/main.js', import.meta.url).pathname;
 /** BENCH_GATEWAY_FLAGS: node flags for every gateway, for A/B runs (`--single-threaded-gc`, say). */
 const GATEWAY_FLAGS = (process.env.BENCH_GATEWAY_FLAGS ?? '').split(' ').filter(Boolean);
+/**
+ * BENCH_POD_MEMORY_MIB: the memory of the pod the gateway runs in, the charts' EdgeAgent default
+ * (2 GiB). Its deployments give V8 half of it, shared by the workers (`--max-old-space-size` in
+ * NODE_OPTIONS), which is also what Node picks by itself for one process under a 2 GiB limit.
+ * On this host Node would size the heap for all of its RAM (4 GB, with up to 4x growth between
+ * collections), a heap no deployment of the gateway has.
+ */
+const POD_MEMORY_MIB = Number(process.env.BENCH_POD_MEMORY_MIB ?? 2048);
+
+/** NODE_OPTIONS as the charts set it for `workers` workers in a pod of POD_MEMORY_MIB. */
+export function deployedNodeOptions(workers: number): string {
+  if (!Number.isInteger(workers) || workers < 1) throw new Error(`the bench sizes the heap for a whole number of workers, got ${workers}`);
+  return `--max-old-space-size=${Math.floor(POD_MEMORY_MIB / 2 / workers)}`;
+}
+
 /** BENCH_GATEWAY_ENV: JSON of extra environment for the gateway, e.g. {"LOG_LEVEL":"silent"}. */
 const EXTRA_ENV = parseExtraEnv(process.env.BENCH_GATEWAY_ENV);
 
@@ -104,6 +119,7 @@ export async function startGatewayProc(name: string, o: GatewayOptions): Promise
       OTEL_EXPORTER_OTLP_ENDPOINT: o.upstreams.otlp,
       LOG_LEVEL: 'info',
       LLM_EDGE_CONFIG: configPath,
+      NODE_OPTIONS: deployedNodeOptions(Number(o.env?.LLM_EDGE_WORKERS ?? 1)),
       ...(o.redisUrl ? { REDIS_URL: o.redisUrl } : {}),
       ...EXTRA_ENV,
       ...o.env,
