@@ -9,7 +9,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { Images, workerHeapMiB } from '@llm-edge/charts';
+import { Images } from '@llm-edge/charts';
+import { workerHeapMiB } from '@llm-edge/semconv';
 import { repoRoot } from './dist.js';
 
 const composeFile = join(repoRoot, 'docker-compose.production.yml');

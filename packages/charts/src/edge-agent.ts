@@ -8,7 +8,7 @@ import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
-import { Ports } from '@llm-edge/semconv';
+import { DEFAULT_GATEWAY_MEMORY_MIB, Ports, workerHeapMiB } from '@llm-edge/semconv';
 import { Images, ImageUsers } from './images.js';
 import { componentLabels, imageTag, selectorLabels } from './labels.js';
 import { allowFromAnywhere, allowTcp, ingressPolicy, type NetworkedComponent } from './network.js';
@@ -128,17 +128,6 @@ export interface EdgeAgentProps {
 /** The least V8 heap a worker is given: the gateway's code and a small L1 fit, with room to work. */
 export const MIN_WORKER_HEAP_MIB = 128;
 
-/**
- * Each worker's V8 old-space limit: half the pod's memory, shared by the workers. The other half
- * is young generation, code, buffers outside the heap (cached bodies) and Node itself. It is also
- * what Node picks for a lone process in a pod (a 2 GiB limit gives it 1,024 MB): V8 then lets the
- * old generation grow less between collections (at most ~1.6x its live size, against 4x on a
- * host with 16 GB or more), which is what keeps the gateway's RSS near its live heap.
- */
-export function workerHeapMiB(memoryMiB: number, workers: number): number {
-  return Math.floor(memoryMiB / 2 / workers);
-}
-
 export class EdgeAgent extends Construct implements NetworkedComponent {
   public readonly name: string;
   public readonly service: kplus.Service;
@@ -161,7 +150,7 @@ export class EdgeAgent extends Construct implements NetworkedComponent {
     const targetCpu = props.targetCpuUtilization ?? 70;
     const cpu = props.cpu ?? 2;
     const workers = props.workers ?? Math.max(1, Math.floor(cpu));
-    const memory = props.memory ?? Size.gibibytes(2);
+    const memory = props.memory ?? Size.mebibytes(DEFAULT_GATEWAY_MEMORY_MIB);
     const baseConfig = props.config ?? { cache: { ttlSeconds: 3600 } };
     const secretName = props.secretName ?? 'llm-edge-secrets';
     const logLevel = props.logLevel ?? 'info';

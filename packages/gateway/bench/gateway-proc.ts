@@ -7,7 +7,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ExternalMetrics, Metrics } from '@llm-edge/semconv';
+import { DEFAULT_GATEWAY_MEMORY_MIB, ExternalMetrics, Metrics, workerHeapMiB } from '@llm-edge/semconv';
 import { freePort } from '../test/ports.js';
 import { startNode, waitHttpOk, type Proc } from './procs.js';
 
@@ -17,18 +17,17 @@ const GATEWAY_MAIN = process.env.BENCH_GATEWAY_MAIN || new URL('../lib/main.js',
 /** BENCH_GATEWAY_FLAGS: node flags for every gateway, for A/B runs (`--single-threaded-gc`, say). */
 const GATEWAY_FLAGS = (process.env.BENCH_GATEWAY_FLAGS ?? '').split(' ').filter(Boolean);
 /**
- * BENCH_POD_MEMORY_MIB: the memory of the pod the gateway runs in, the charts' EdgeAgent default
- * (2 GiB). Its deployments give V8 half of it, shared by the workers (`--max-old-space-size` in
- * NODE_OPTIONS), which is also what Node picks by itself for one process under a 2 GiB limit.
- * On this host Node would size the heap for all of its RAM (4 GB, with up to 4x growth between
+ * BENCH_POD_MEMORY_MIB: the memory of the pod the gateway runs in, the charts' default. The
+ * gateway gets the heap the charts give a worker there (`workerHeapMiB`, in NODE_OPTIONS); on
+ * this host Node would size the heap for all of its RAM (4 GB, with up to 4x growth between
  * collections), a heap no deployment of the gateway has.
  */
-const POD_MEMORY_MIB = Number(process.env.BENCH_POD_MEMORY_MIB ?? 2048);
+const POD_MEMORY_MIB = Number(process.env.BENCH_POD_MEMORY_MIB ?? DEFAULT_GATEWAY_MEMORY_MIB);
 
 /** NODE_OPTIONS as the charts set it for `workers` workers in a pod of POD_MEMORY_MIB. */
 export function deployedNodeOptions(workers: number): string {
   if (!Number.isInteger(workers) || workers < 1) throw new Error(`the bench sizes the heap for a whole number of workers, got ${workers}`);
-  return `--max-old-space-size=${Math.floor(POD_MEMORY_MIB / 2 / workers)}`;
+  return `--max-old-space-size=${workerHeapMiB(POD_MEMORY_MIB, workers)}`;
 }
 
 /** BENCH_GATEWAY_ENV: JSON of extra environment for the gateway, e.g. {"LOG_LEVEL":"silent"}. */

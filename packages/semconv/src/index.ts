@@ -4,3 +4,4 @@ export * from './traces.js';
 export * from './logs.js';
 export * from './ports.js';
 export * from './docs.js';
+export * from './deployment.js';

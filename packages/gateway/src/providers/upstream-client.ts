@@ -59,14 +59,15 @@ export class UpstreamClient {
   }
 
   /**
-   * POSTs JSON and reads the answer whole, status and headers included; network failures and a
-   * cut or stalled body become UpstreamErrors. For answers that are not streamed: it skips the
-   * body stream `post` hands over (a Readable, its async resource and its ticks: ~4 KB and a
-   * few microseconds a request).
+   * POSTs JSON and reads a 2xx answer whole, status and headers included; any other answer becomes
+   * the UpstreamError `failure` makes, and network failures and a cut or stalled body become
+   * UpstreamErrors too. For answers that are not streamed: it skips the body stream `post` hands
+   * over (a Readable, its async resource and its ticks: ~4 KB and a few microseconds a request).
    */
   postWhole(path: string, body: string | Buffer, headers: Record<string, string>, signal: Signal): Promise<WholeResponse> {
     return new Promise<WholeResponse>((resolve, reject) => {
-      const collector = new WholeBody(signal, resolve, (err) => reject(fromNetworkError(this.provider, err)));
+      const answered = (res: WholeResponse) => (res.status >= 200 && res.status < 300 ? resolve(res) : reject(this.failureOf(res.status, res.headers, res.bytes)));
+      const collector = new WholeBody(signal, answered, (err) => reject(fromNetworkError(this.provider, err)));
       try {
         this.pool.dispatch(this.options(path, body, headers), collector);
       } catch (err) {
@@ -76,8 +77,7 @@ export class UpstreamClient {
   }
 
   /** Reads a whole response body; a cut or stalled body becomes an UpstreamError. */
-  async readAll(res: UpstreamResponse | WholeResponse): Promise<Buffer> {
-    if ('bytes' in res) return res.bytes;
+  async readAll(res: UpstreamResponse): Promise<Buffer> {
     try {
       const bytes = await res.body.bytes();
       return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -87,14 +87,16 @@ export class UpstreamClient {
   }
 
   /** Turns a non-2xx answer into an UpstreamError; a client error keeps the provider's message for the caller. */
-  async failure(res: UpstreamResponse | WholeResponse): Promise<UpstreamError> {
-    const body = await this.readAll(res).catch(() => Buffer.alloc(0));
-    const { status } = res;
+  async failure(res: UpstreamResponse): Promise<UpstreamError> {
+    return this.failureOf(res.status, res.headers, await this.readAll(res).catch(() => Buffer.alloc(0)));
+  }
+
+  private failureOf(status: number, headers: WholeResponse['headers'], body: Buffer): UpstreamError {
     if (status === 429) {
-      return new UpstreamError(this.provider, ProviderErrorReason.rateLimited, 'rate limited', status, parseRetryAfter(res.headers['retry-after']));
+      return new UpstreamError(this.provider, ProviderErrorReason.rateLimited, 'rate limited', status, parseRetryAfter(headers['retry-after']));
     }
     if (status >= 500 || status === 408) {
-      return new UpstreamError(this.provider, ProviderErrorReason.server, `HTTP ${status}`, status, parseRetryAfter(res.headers['retry-after']));
+      return new UpstreamError(this.provider, ProviderErrorReason.server, `HTTP ${status}`, status, parseRetryAfter(headers['retry-after']));
     }
     return new UpstreamError(this.provider, ProviderErrorReason.client, `HTTP ${status}`, status, undefined, providerClientError(this.provider, status, body));
   }

@@ -26,18 +26,24 @@ const routes: Record<string, (res: ServerResponse, body: string) => void> = {
     res.write('{"half":');
     setTimeout(() => res.socket?.destroy(), 5);
   },
+  '/v1/limited': (res) => {
+    res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '7' }).end('{"error":{"message":"slow down"}}');
+  },
   '/v1/stall': (res) => {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.write('{');
   },
 };
 
+/** Requests the server received, by path. */
+const received: Record<string, number> = {};
 let server: Server;
 let client: UpstreamClient;
 
 beforeAll(async () => {
   server = createServer((req, res) => {
     let body = '';
+    received[req.url ?? ''] = (received[req.url ?? ''] ?? 0) + 1;
     req.on('data', (c: Buffer) => (body += c));
     req.on('end', () => {
       const route = routes[req.url ?? ''];
@@ -101,6 +107,16 @@ describe('UpstreamClient.postWhole', () => {
     expect(JSON.parse(res.bytes.toString())).toEqual({ ok: true });
   });
 
+  it('turns an answer that is not 2xx into the UpstreamError of its status, Retry-After kept', async () => {
+    const signal = countingSignal();
+    const err = await client.postWhole('/limited', '{}', {}, signal).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UpstreamError);
+    expect((err as UpstreamError).reason).toBe('rate_limited');
+    expect((err as UpstreamError).status).toBe(429);
+    expect((err as UpstreamError).retryAfter).toBe(7);
+    expect(signal.listeners).toBe(0);
+  });
+
   it('turns a body cut short into a connection failure', async () => {
     const signal = countingSignal();
     const err = await client.postWhole('/cut', '{}', {}, signal).catch((e: unknown) => e);
@@ -128,7 +144,9 @@ describe('UpstreamClient.postWhole', () => {
   it('does not send a request whose signal is already aborted', async () => {
     const signal = countingSignal();
     signal.cancel(new Error('caller left'));
+    const before = received['/v1/chunked'] ?? 0;
     const err = await client.postWhole('/chunked', '{}', {}, signal).catch((e: unknown) => e);
+    expect(received['/v1/chunked'] ?? 0).toBe(before);
     expect(err).toBeInstanceOf(UpstreamError);
     expect((err as UpstreamError).reason).toBe('connection');
     expect(signal.listeners).toBe(0);

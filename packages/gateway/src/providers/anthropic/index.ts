@@ -43,7 +43,6 @@ export class AnthropicAdapter implements ProviderAdapter {
       return { kind: 'stream', events: this.events(res), cancel: () => discardBody(res) };
     }
     const res = await this.client.postWhole('/v1/messages', body, this.headers(options), options.signal);
-    if (res.status < 200 || res.status >= 300) throw await this.client.failure(res);
     // The same completeness check as a native answer: a cut body or a 200 error is a provider failure.
     const { value } = nativeJsonAnswer(this.name, MESSAGES_PATH, res.status, res.bytes);
     const completion: ChatCompletion = toChatCompletion(value as unknown as AnthropicMessage);
@@ -65,7 +64,6 @@ export class AnthropicAdapter implements ProviderAdapter {
       return { kind: 'stream', events: streamBatches(this.name, res, new NativeMessagesStream(this.name)), cancel: () => discardBody(res) };
     }
     const res = await this.client.postWhole(call.path, call.body, headers, options.signal);
-    if (res.status < 200 || res.status >= 300) throw await this.client.failure(res);
     return nativeJsonAnswer(this.name, call.path, res.status, res.bytes);
   }
 

@@ -66,7 +66,6 @@ export class OpenAIAdapter implements ProviderAdapter {
     const path = call.path.slice('/v1'.length);
     if (!call.stream) {
       const whole = await this.client.postWhole(path, call.body, headers, options.signal);
-      if (whole.status < 200 || whole.status >= 300) throw await this.client.failure(whole);
       return nativeResponsesJson(this.name, whole.status, whole.bytes);
     }
     const res = await this.client.post(path, call.body, headers, options.signal);
@@ -98,8 +97,7 @@ export class OpenAIAdapter implements ProviderAdapter {
    * `complete` asks for: a body cut short or an error object sent with 200 is a provider
    * failure, never an answer passed on or cached.
    */
-  private async json<T>(res: WholeResponse, complete: (answer: Record<string, unknown>) => boolean): Promise<JsonAnswer<T>> {
-    if (res.status < 200 || res.status >= 300) throw await this.client.failure(res);
+  private json<T>(res: WholeResponse, complete: (answer: Record<string, unknown>) => boolean): JsonAnswer<T> {
     const bytes = res.bytes;
     const answer = parseObject(bytes.toString('utf8'));
     if (!answer || !complete(answer)) {
